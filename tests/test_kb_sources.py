@@ -1,0 +1,137 @@
+"""Loading and writing ``faq_sources/``: every bad file is named, the good ones still load."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kb.articles import Article
+from kb.sources import (
+    SourceProblem,
+    load_articles,
+    parse_article,
+    render_article,
+    write_article,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "kb"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _errors(root: Path) -> dict[str, tuple[int | None, str]]:
+    result = load_articles(root)
+    return {e.path.relative_to(root).as_posix(): (e.line, e.problem) for e in result.errors}
+
+
+def test_good_sources_load_with_all_fields() -> None:
+    result = load_articles(FIXTURES / "sources_good")
+    assert result.ok
+    articles = result.by_slug()
+    assert sorted(articles) == ["draft-note", "reset-password", "sign-in"]
+    reset = articles["reset-password"]
+    assert reset.title == "Reset your password"
+    assert reset.tags == ("login", "password")
+    assert reset.questions == ("I forgot my password", "how do I change my password")
+    assert reset.learned == ("cant log in, password not accepted",)
+    assert reset.source_tickets == ("T-12",)
+    assert reset.updated == dt.date(2024, 5, 2)
+    assert reset.body.startswith("Open the app")
+    assert [a.slug for a in result.published] == ["reset-password", "sign-in"]
+
+
+def test_defaults_apply_language_and_status(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: A\ncategory: billing\n---\nBody\n", "utf-8")
+    article = load_articles(tmp_path, default_language="fa").articles[0]
+    assert (article.language, article.status, article.questions) == ("fa", "published", ())
+
+
+def test_bad_sources_are_each_named_and_the_good_one_still_loads() -> None:
+    root = FIXTURES / "sources_bad"
+    result = load_articles(root)
+    assert [a.slug for a in result.articles] == ["good-one"]
+    errors = _errors(root)
+    assert set(errors) == {"no-title.md", "bad-status.md", "broken-yaml.md", "more/good-one.md"}
+    assert "missing title" in errors["no-title.md"][1]
+    assert errors["bad-status.md"] == (4, "unknown status 'live': use one of draft, published")
+    line, problem = errors["broken-yaml.md"]
+    assert line == 6 and problem.startswith("broken YAML")
+    assert "duplicate slug 'good-one'" in errors["more/good-one.md"][1]
+    assert str(result.errors[0]).startswith(str(root / "bad-status.md") + ":4: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("title: x\n", 1, "first line must be '---'"),
+        ("---\ntitle: x\n", 1, "not closed"),
+        ("---\n- a\n- b\n---\nbody", 2, "must be a mapping"),
+        ("---\ntitle: x\ncategory: c\nquestons:\n- hi\n---\nbody", 4, "unknown front matter key"),
+        ("---\ntitle: x\ncategory: c\nquestions: hi\n---\nbody", 4, "questions must be a list"),
+        ("---\ntitle: x\ncategory: c\nupdated: soon\n---\nbody", 4, "updated must be a date"),
+        ("---\ntitle: x\ncategory: c\nlanguage: English\n---\nb", 4, "language must be a code"),
+        ("---\ntitle: x\ncategory: c\n---\n\n", 5, "body is empty"),
+        ("---\ntitle: x\n---\nbody", None, "missing category"),
+    ],
+)
+def test_each_problem_has_a_line_and_a_message(text: str, line: int | None, fragment: str) -> None:
+    with pytest.raises(SourceProblem) as caught:
+        parse_article(text, slug="x")
+    assert caught.value.line == line
+    assert fragment in caught.value.problem
+
+
+def test_bad_file_name_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "Reset Password.md").write_text("---\ntitle: A\ncategory: b\n---\nB\n", "utf-8")
+    (tmp_path / "ตั้งค่า-แอป.md").write_text("---\ntitle: A\ncategory: b\n---\nB\n", "utf-8")
+    result = load_articles(tmp_path)
+    assert [a.slug for a in result.articles] == ["ตั้งค่า-แอป"]
+    assert "bad file name" in result.errors[0].problem
+
+
+def test_missing_directory_is_reported(tmp_path: Path) -> None:
+    result = load_articles(tmp_path / "nope")
+    assert not result.ok and "does not exist" in result.errors[0].problem
+
+
+def test_write_round_trips_and_keeps_key_order(tmp_path: Path) -> None:
+    article = Article(
+        slug="pair",
+        title="Pair: your tracker",
+        category="installation",
+        body="Step 1\n\nStep 2",
+        tags=("bluetooth",),
+        questions=("yes", "how to pair?"),
+        learned=("ตั้งค่าไม่ได้", "نمی‌توانم وصل کنم"),
+        language="en",
+        source_tickets=("T-1",),
+        updated=dt.date(2024, 1, 31),
+    )
+    path = tmp_path / "pair.md"
+    write_article(article, path)
+    text = path.read_text("utf-8")
+    header = text.split("---\n")[1]
+    keys = [line.split(":")[0] for line in header.splitlines() if line[:1].isalpha()]
+    assert keys == ["title", "category", "tags", "questions", "learned", "language", "status",
+                    "source_tickets", "updated"]
+    assert "ตั้งค่าไม่ได้" in text  # readable, not \u-escaped
+    loaded = load_articles(tmp_path).articles[0]
+    assert loaded == article
+    assert render_article(loaded) == text
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_kb_never_imports_bot_or_chat_sdks() -> None:
+    forbidden = ("bot", "slack_bolt", "slack_sdk", "discord")
+    for path in (REPO / "kb").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in forbidden, f"{path} imports {name}"
