@@ -86,7 +86,7 @@ def article_page(
         meta["tags"] = list(tags)
     description = summary(article.body)
     if description:
-        meta["description"] = description
+        meta["description"] = html_text(description)
     parts = [
         _front_matter(meta),
         f"# {md_text(article.title)}\n\n",

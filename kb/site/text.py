@@ -27,8 +27,9 @@ def md_text(value: str) -> str:
 
 
 def html_text(value: str) -> str:
-    """``value`` as safe HTML text (tags removed, entities escaped), e.g. for page titles."""
-    return " ".join(plain_text(value).split())
+    """``value`` as safe HTML text (tags dropped; <, >, &, quotes escaped) for titles and meta."""
+    # Material prints titles and descriptions unescaped, some inside attributes: escape quotes too.
+    return html.escape(html.unescape(" ".join(plain_text(value).split())), quote=True)
 
 
 def clean_tag(tag: str) -> str:
@@ -58,7 +59,6 @@ def summary(body: str, *, limit: int = 160) -> str:
             continue
         line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)  # links and images: keep the text
         line = re.sub(r"[*_`>]+", "", line).lstrip("-+0123456789. ")
-        line = html_text(line)
-        line = html.unescape(line)
+        line = html.unescape(" ".join(plain_text(line).split()))  # plain text: callers escape
         return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
     return ""
