@@ -1,0 +1,1 @@
+"""chatdesk bot: the platform-neutral core and its chat adapters."""

@@ -1,0 +1,61 @@
+"""Wiring: configuration → store → service → knowledge → desk, shared by every entry point."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.desk import Desk, PersonLookup
+from bot.knowledge import Knowledge
+from bot.service import TicketService
+from bot.store import TicketStore, open_store
+
+log = logging.getLogger(__name__)
+
+
+def load_knowledge(config: Config) -> Knowledge | None:
+    """The knowledge base from ``faq_sources/``, or ``None`` when it is not set up here."""
+    try:
+        from bot.kb_bridge import KnowledgeBase
+    except ImportError:
+        return None
+    if not config.sources_path.is_dir():
+        return None
+    return KnowledgeBase(config)
+
+
+def build_desk(
+    config: Config,
+    *,
+    store: TicketStore | None = None,
+    clock: Clock | None = None,
+    knowledge: Knowledge | None | bool = True,
+    people: PersonLookup | None = None,
+    verbs: Iterable = (),
+) -> Desk:
+    """A ready desk; pass ``knowledge=False`` for none, or an object to inject one."""
+    store = store if store is not None else open_store(config.data_dir)
+    service = TicketService(store, config, clock=clock)
+    kb = load_knowledge(config) if knowledge is True else (knowledge or None)
+    desk = Desk(service, knowledge=kb, people=people, verbs=verbs)
+    for install in _feature_installers():
+        install(desk)
+    return desk
+
+
+def _feature_installers():
+    """Features (knowledge-base verbs, metrics) register their verbs and hooks when present."""
+    import importlib
+
+    for name in ("bot.kb_bridge", "bot.metrics"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        install = getattr(module, "install", None)
+        if install:
+            yield install

@@ -1,0 +1,1 @@
+"""The ``chatdesk`` command line: one module per command group, gathered by ``main``."""

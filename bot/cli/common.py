@@ -1,0 +1,21 @@
+"""Helpers shared by the command-line modules."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.config import Config, load_config
+from bot.errors import DeskError
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    """Load the configuration named by ``--config`` (or the default lookup)."""
+    return load_config(getattr(args, "config", None))
+
+
+def fail(error: DeskError | str, *, status: int = 1) -> int:
+    """Print an error for a person (no traceback) and return the exit status."""
+    message = error.message if isinstance(error, DeskError) else error
+    print(f"chatdesk: {message}", file=sys.stderr)
+    return status

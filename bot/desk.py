@@ -1,0 +1,227 @@
+"""The desk: what adapters talk to. Platform-neutral messages, commands and button presses
+go in; platform-neutral replies come out.
+
+Adapters translate payloads into ``Inbound`` messages, ``/desk`` text and ``Action`` presses,
+and render the ``Reply`` objects; every decision about tickets is made here or deeper.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bot import messages
+from bot.commands import CommandContext, VerbRegistry
+from bot.commands.features import PLACEHOLDER_VERBS
+from bot.commands.tickets import TICKET_VERBS
+from bot.config import Config
+from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id, thread_key
+from bot.errors import DeskError, NotAllowed, NotFound
+from bot.intake import is_small_talk
+from bot.knowledge import Knowledge
+from bot.replies import INTAKE_ACTIONS, Action, Kind, Reply, Suggestion
+from bot.service import TicketService
+
+log = logging.getLogger(__name__)
+
+# Looks up a person named in a command ("maria", "<@U123>") → (person, is_agent), or None.
+PersonLookup = Callable[[str, str], "tuple[Person, bool] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A chat message as the core sees it."""
+
+    actor: Actor
+    text: str
+    channel: str
+    message_id: str | None
+    thread: str | None = None  # the thread it was posted in; None for a top-level message
+    link: str | None = None
+    from_bot: bool = False  # posted by a bot (ours included): never a ticket, never a reply
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What handling a message did: replies to post, the ticket touched, or why nothing happened."""
+
+    replies: list[Reply] = field(default_factory=list)
+    ticket: Ticket | None = None
+    created: bool = False
+    ignored: str | None = None
+
+
+class Desk:
+    """Intake, commands and buttons on top of a ``TicketService``."""
+
+    def __init__(
+        self,
+        service: TicketService,
+        *,
+        knowledge: Knowledge | None = None,
+        verbs: Iterable = (),
+        people: PersonLookup | None = None,
+    ) -> None:
+        self.service = service
+        self.config: Config = service.config
+        self.knowledge = knowledge
+        self.verbs = VerbRegistry((*TICKET_VERBS, *PLACEHOLDER_VERBS, *verbs))
+        self._people = people
+
+    # -- messages ---------------------------------------------------------------
+
+    def on_message(self, inbound: Inbound) -> Outcome:
+        """A message in a channel the bot can see: a new ticket, a thread reply, or nothing."""
+        if inbound.from_bot:
+            return Outcome(ignored="bot message")
+        if inbound.thread:
+            return self._thread_message(inbound)
+        platform = inbound.actor.platform
+        if not self.is_support_channel(platform, inbound.channel):
+            return Outcome(ignored=messages.IGNORED_NOT_SUPPORT_CHANNEL)
+        if inbound.actor.is_agent:
+            return Outcome(ignored=messages.IGNORED_AGENT_TOP_LEVEL)
+        if is_small_talk(inbound.text):
+            return Outcome(ignored=messages.IGNORED_SMALL_TALK)
+        return self.open_ticket(inbound)
+
+    def open_ticket(self, inbound: Inbound, *, opened_by: Actor | None = None) -> Outcome:
+        """Open a ticket for a message (intake, or an agent's "open ticket" shortcut)."""
+        suggestions = self._suggest(inbound.text)
+        category = self._category_from(suggestions)
+        source = Source(inbound.actor.platform, inbound.channel, message=inbound.message_id,
+                        thread=inbound.message_id, link=inbound.link)
+        ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by)
+        if not created:
+            return Outcome(ticket=ticket, ignored=messages.IGNORED_DUPLICATE.format(ticket_id=ticket.id))
+        if category and not ticket.category:
+            actor = opened_by or Actor("system", "chatdesk", "chatdesk", is_agent=True)
+            try:
+                ticket = self.service.set_category(actor, ticket.id, category)
+            except DeskError:
+                pass
+        ticket = self.service.record_suggestions(ticket.id, [s.to_record() for s in suggestions],
+                                                 confident=bool(suggestions))
+        return Outcome(replies=[self.intake_reply(ticket, suggestions), self._announcement(ticket)],
+                       ticket=ticket, created=True)
+
+    def intake_reply(self, ticket: Ticket, suggestions: list[Suggestion]) -> Reply:
+        name = ticket.requester.name
+        if suggestions:
+            return Reply(messages.INTAKE_WITH_SUGGESTIONS.format(name=name, ticket_id=ticket.id),
+                         kind=Kind.INTAKE, ticket=ticket, suggestions=tuple(suggestions),
+                         actions=INTAKE_ACTIONS)
+        return Reply(messages.INTAKE_NO_SUGGESTIONS.format(name=name, ticket_id=ticket.id), kind=Kind.INTAKE,
+                     ticket=ticket, actions=INTAKE_ACTIONS)
+
+    def _thread_message(self, inbound: Inbound) -> Outcome:
+        ticket = self.service.store.find(thread_key(inbound.actor.platform, inbound.channel, inbound.thread))
+        if ticket is None:
+            return Outcome(ignored="not a ticket thread")
+        ticket = self.service.add_message(inbound.actor, ticket.id, inbound.text, message_id=inbound.message_id)
+        return Outcome(ticket=ticket)
+
+    # -- commands and buttons --------------------------------------------------------
+
+    def on_command(self, actor: Actor, text: str, *, channel: str | None = None,
+                   thread: str | None = None, ticket_id: str | None = None) -> list[Reply]:
+        """Run ``/desk …`` typed by ``actor``; inside a ticket's thread the id may be left out."""
+        thread_ticket = ticket_id or self.ticket_in_thread(actor.platform, channel, thread)
+        context = CommandContext(actor=actor, desk=self, thread_ticket=thread_ticket)
+        return self.verbs.dispatch(context, text)
+
+    def on_action(self, actor: Actor, action: Action | str, ticket_id: str, *,
+                  article: str | None = None) -> list[Reply]:
+        """A button press on a ticket's message."""
+        try:
+            return self._action(actor, Action(action), ticket_id, article=article)
+        except DeskError as error:
+            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+
+    def _action(self, actor: Actor, action: Action, ticket_id: str, *, article: str | None) -> list[Reply]:
+        if action is Action.CLAIM:
+            return self.on_command(actor, f"claim {ticket_id}")
+        ticket = self.service.get(ticket_id)
+        if not actor.same_person(ticket.requester):
+            raise NotAllowed(messages.NOT_YOUR_TICKET, ticket_id=ticket.id)
+        if action is Action.SOLVED:
+            chosen = article or next((s.get("slug") for s in ticket.suggestions if s.get("slug")), None)
+            ticket = self.service.resolve(actor, ticket.id, article=chosen)
+            return [self.resolved_reply(ticket, actor)]
+        ticket = self.service.escalate(actor, ticket.id)
+        return [
+            Reply(messages.ESCALATED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED, ticket=ticket),
+            Reply(messages.ESCALATED_ANNOUNCEMENT.format(ticket_id=ticket.id, subject=ticket.subject),
+                  kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)),
+        ]
+
+    def resolved_reply(self, ticket: Ticket, actor: Actor) -> Reply:
+        """The thread message that says a ticket is resolved, and how."""
+        if ticket.self_served:
+            return Reply(messages.SELF_SERVED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED,
+                         ticket=ticket)
+        title = self._article_title(ticket.article) if ticket.article else None
+        template = messages.RESOLVED_WITH_ARTICLE if title else messages.RESOLVED
+        return Reply(template.format(ticket_id=ticket.id, article=title, resolution=ticket.resolution or "").strip(),
+                     kind=Kind.CHANGED, ticket=ticket)
+
+    # -- lookups the commands need ----------------------------------------------------
+
+    def ticket_in_thread(self, platform: str, channel: str | None, thread: str | None) -> str | None:
+        if not (channel and thread):
+            return None
+        ticket = self.service.store.find(thread_key(platform, channel, thread))
+        return ticket.id if ticket else None
+
+    def is_support_channel(self, platform: str, channel: str) -> bool:
+        channels = self.config.platform(platform).channels
+        return not channels or channel in channels
+
+    def resolve_person(self, platform: str, text: str) -> tuple[Person, bool]:
+        """Who ``text`` names on ``platform``; the adapter's lookup first, then configured agents."""
+        name = text.strip().lstrip("@")
+        if self._people:
+            found = self._people(platform, text.strip())
+            if found:
+                return found
+        for agent in self.config.platform(platform).agents:
+            if agent.casefold() == name.casefold():
+                return Person(platform, agent, agent), True
+        return Person(platform, name, name), self.config.is_agent(platform, name)
+
+    def check_article(self, slug: str) -> str:
+        """The slug of a published article, or a polite error when it does not exist."""
+        if self.knowledge is None or self.knowledge.article(slug) is None:
+            raise NotFound(messages.ARTICLE_NOT_FOUND, slug=slug)
+        return slug
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _suggest(self, text: str) -> list[Suggestion]:
+        if self.knowledge is None:
+            return []
+        try:
+            return list(self.knowledge.suggest(text, limit=3))
+        except Exception:  # a broken knowledge base must never cost a customer their ticket
+            log.exception("knowledge base suggestion failed")
+            return []
+
+    def _category_from(self, suggestions: list[Suggestion]) -> str | None:
+        if not suggestions or self.knowledge is None:
+            return None
+        found = self.knowledge.article(suggestions[0].slug)
+        category = found[1] if found else None
+        return category if category and self.config.category(category) else None
+
+    def _article_title(self, slug: str) -> str | None:
+        found = self.knowledge.article(slug) if self.knowledge else None
+        return found[0] if found else slug
+
+    def _announcement(self, ticket: Ticket) -> Reply:
+        return Reply(messages.NEW_TICKET_ANNOUNCEMENT.format(ticket_id=ticket.id, name=ticket.requester.name,
+                                                             subject=ticket.subject),
+                     kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,))
+
+
+__all__ = ["Desk", "Inbound", "Outcome", "parse_ticket_id"]

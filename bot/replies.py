@@ -1,0 +1,77 @@
+"""Platform-neutral replies: what the core wants said; adapters decide how it looks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain import Ticket
+
+
+class Action(StrEnum):
+    """Buttons the desk offers under a ticket; adapters namespace them (``chatdesk:claim:T-4``)."""
+
+    SOLVED = "solved"
+    NEED_HELP = "need_help"
+    CLAIM = "claim"
+
+    @property
+    def label(self) -> str:
+        return {"solved": "This solved it", "need_help": "Still need help", "claim": "Claim"}[self.value]
+
+
+INTAKE_ACTIONS: tuple[Action, ...] = (Action.SOLVED, Action.NEED_HELP, Action.CLAIM)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A knowledge-base article offered for a request, with the help-site link and confidence."""
+
+    slug: str
+    title: str
+    url: str
+    score: float
+
+    @property
+    def confidence(self) -> str:
+        return f"{round(self.score * 100)}%"
+
+    def to_record(self) -> dict[str, object]:
+        return {"slug": self.slug, "title": self.title, "url": self.url, "score": round(self.score, 4)}
+
+
+class Kind(StrEnum):
+    """What a reply is about, so adapters can style it (and tests can assert it)."""
+
+    INTAKE = "intake"
+    CHANGED = "changed"  # a ticket moved: everyone in the thread should see it
+    INFO = "info"  # an answer only the invoker needs (show, queue, help)
+    REFUSED = "refused"  # nothing changed, and here is why
+    USAGE = "usage"
+    ANNOUNCE = "announce"  # for the team channel
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One message from the desk.
+
+    ``private`` replies go only to the person who acted (ephemeral where the platform can);
+    ``ticket`` lets adapters post in the ticket's thread and refresh its intake message.
+    """
+
+    text: str
+    kind: Kind = Kind.INFO
+    ticket: Ticket | None = None
+    private: bool = False
+    lines: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    actions: tuple[Action, ...] = ()
+    attachments: tuple[str, ...] = field(default=())
+
+    @property
+    def full_text(self) -> str:
+        """Text and detail lines as plain text (the console, and fallbacks)."""
+        parts = [self.text, *self.lines]
+        for number, suggestion in enumerate(self.suggestions, start=1):
+            parts.append(f"  {number}. {suggestion.title} ({suggestion.confidence}) {suggestion.url}")
+        return "\n".join(part for part in parts if part)

@@ -1,0 +1,95 @@
+"""A TinyDB storage that never leaves a half-written file and notices other writers.
+
+TinyDB's ``JSONStorage`` truncates and rewrites the file in place, with no locking: a crash
+mid-write can leave it unreadable, and two processes overwrite each other. This storage
+writes a temporary file, fsyncs it and ``os.replace``s it over the old one, so a reader
+always sees either the previous or the next complete state. Locking is the store's job
+(``TicketStore`` holds a file lock around each read-modify-write); this class only caches
+the parsed file and re-reads it when the file on disk is no longer the one it parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+
+class AtomicJSONStorage(Storage):
+    """JSON file storage with atomic replace-on-write and change detection by file identity."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._cache: dict[str, dict[str, Any]] | None = None
+        self._cache_stamp: tuple[int, int, int] | None = None
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        # A replace gives the file a new inode, so (inode, size, mtime) changes on every write.
+        return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        stamp = self._stamp()
+        if stamp is None:
+            self._cache, self._cache_stamp = None, None
+            return None
+        if stamp != self._cache_stamp or self._cache is None:
+            with open(self.path, encoding="utf-8") as handle:
+                text = handle.read()
+            self._cache = json.loads(text) if text.strip() else {}
+            self._cache_stamp = stamp
+        return self._cache
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        try:
+            self._replace(data)
+        except BaseException:
+            # TinyDB mutated the cached dict before calling us; it no longer matches the disk.
+            self._cache, self._cache_stamp = None, None
+            raise
+        self._cache, self._cache_stamp = data, self._stamp()
+
+    def _replace(self, data: dict[str, dict[str, Any]]) -> None:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, self.path)
+        except BaseException:
+            try:
+                os.unlink(temp_name)
+            except FileNotFoundError:
+                pass
+            raise
+        _fsync_directory(self.path.parent)
+
+    def invalidate(self) -> None:
+        """Forget the cached state so the next read comes from disk."""
+        self._cache, self._cache_stamp = None, None
+
+    def close(self) -> None:
+        self.invalidate()
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); harmless where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,298 @@
+"""The embedded ticket store: a TinyDB database, crash-safe and shared between processes.
+
+Layout (a valid TinyDB file): table ``tickets`` keyed by ticket number, and one-document
+tables ``keys`` (thread/message key → ticket id), ``memo`` (small values such as "weekly
+post sent") and ``counters`` (the next ticket number). Every change is one read-modify-write
+under a file lock, written once through ``AtomicJSONStorage``; ticket ids are allocated
+under that lock, so concurrent processes never share a number.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import TinyDB
+from tinydb.storages import MemoryStorage, Storage
+
+from bot import messages
+from bot.clock import parse_iso
+from bot.domain import Person, Source, Ticket, new_record, ticket_number
+from bot.errors import NotFound, StoreError
+from bot.store.atomic_storage import AtomicJSONStorage
+from bot.store.base import Decide, ImportReport, NewTicket
+
+TICKETS, KEYS, MEMO, COUNTERS = "tickets", "keys", "memo", "counters"
+
+
+class _Transaction:
+    """A private, copy-on-write view of the database for one change."""
+
+    def __init__(self, data: Mapping[str, Mapping[str, Any]]) -> None:
+        # Shallow copies: records are replaced, never edited in place, so the cache stays intact.
+        self.tables: dict[str, dict[str, Any]] = {name: dict(table) for name, table in data.items()}
+        self.dirty = False
+
+    def table(self, name: str) -> dict[str, Any]:
+        return self.tables.setdefault(name, {})
+
+    def singleton(self, name: str) -> dict[str, Any]:
+        """The one document of a small table, copied so that editing it is safe."""
+        table = self.table(name)
+        document = dict(table.get("1", {}))
+        table["1"] = document
+        return document
+
+
+class TinyTicketStore:
+    """A ``TicketStore`` on TinyDB; ``memory()`` gives the in-memory twin used in tests."""
+
+    def __init__(self, storage: Storage, *, lock_path: Path | None, location: str,
+                 lock_timeout: float = 30.0) -> None:
+        self._storage = storage
+        self._db = TinyDB(storage=_Borrowed, inner=storage)
+        self._thread_lock = threading.RLock()
+        self._file_lock = FileLock(str(lock_path), timeout=lock_timeout) if lock_path else None
+        self._folded: dict[int, Ticket] = {}
+        self.location = location
+
+    @classmethod
+    def at(cls, path: str | os.PathLike[str]) -> TinyTicketStore:
+        """Open (or create) the store file at ``path``."""
+        path = Path(path)
+        return cls(AtomicJSONStorage(path), lock_path=path.with_name(path.name + ".lock"),
+                   location=str(path))
+
+    @classmethod
+    def memory(cls) -> TinyTicketStore:
+        """A store that lives only as long as the object: the twin for fast tests."""
+        return cls(MemoryStorage(), lock_path=None, location="memory")
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, ticket_id: str) -> Ticket | None:
+        try:
+            number = ticket_number(ticket_id)
+        except (IndexError, ValueError):
+            return None
+        with self._thread_lock:
+            document = self._db.table(TICKETS, cache_size=0).get(doc_id=number)
+            return self._fold(number, document) if document else None
+
+    def find(self, key: str) -> Ticket | None:
+        with self._thread_lock:
+            index = self._db.table(KEYS, cache_size=0).get(doc_id=1) or {}
+            ticket_id = index.get(key)
+            return self.get(ticket_id) if ticket_id else None
+
+    def tickets(self) -> list[Ticket]:
+        with self._thread_lock:
+            table = self._tables().get(TICKETS, {})
+            return [self._fold(int(n), table[n]) for n in sorted(table, key=int)]
+
+    def recall(self, key: str) -> Any:
+        with self._thread_lock:
+            memo = self._db.table(MEMO, cache_size=0).get(doc_id=1) or {}
+            return copy.deepcopy(memo.get(key))
+
+    # -- changing ------------------------------------------------------------
+
+    def open(self, new: NewTicket, *, dedupe_key: str | None = None) -> tuple[Ticket, bool]:
+        with self._transaction() as txn:
+            known = txn.tables.get(KEYS, {}).get("1", {}).get(dedupe_key) if dedupe_key else None
+            if known and str(ticket_number(known)) in txn.table(TICKETS):
+                number = ticket_number(known)
+                return self._fold(number, txn.table(TICKETS)[str(number)]), False
+            counters = txn.singleton(COUNTERS)
+            number = int(counters.get("next_ticket", 1))
+            ticket_id = f"T-{number}"
+            record = new_record(ticket_id=ticket_id, subject=new.subject, body=new.body,
+                                requester=Person.from_record(new.requester),
+                                source=Source.from_record(new.source), opened=new.opened)
+            txn.table(TICKETS)[str(number)] = record
+            counters["next_ticket"] = number + 1
+            keys = txn.singleton(KEYS)
+            for key in (*new.keys, *([dedupe_key] if dedupe_key else [])):
+                keys[key] = ticket_id
+            txn.dirty = True
+        return self._fold(number, record), True
+
+    def mutate(self, ticket_id: str, decide: Decide) -> Ticket:
+        number = _number_or_missing(ticket_id)
+        with self._transaction() as txn:
+            record = txn.table(TICKETS).get(str(number))
+            if record is None:
+                raise NotFound(messages.TICKET_NOT_FOUND, ticket_id=ticket_id)
+            events = list(decide(self._fold(number, record)))
+            if events:
+                record = {**record, "events": [*record["events"], *(e.to_record() for e in events)]}
+                txn.table(TICKETS)[str(number)] = record
+                txn.dirty = True
+        return self._fold(number, record)
+
+    def link(self, key: str, ticket_id: str) -> None:
+        with self._transaction() as txn:
+            txn.singleton(KEYS)[key] = ticket_id
+            txn.dirty = True
+
+    def remember(self, key: str, value: Any = True) -> bool:
+        with self._transaction() as txn:
+            memo = txn.singleton(MEMO)
+            if key in memo:
+                return False
+            memo[key] = value
+            txn.dirty = True
+        return True
+
+    def put(self, key: str, value: Any) -> None:
+        with self._transaction() as txn:
+            txn.singleton(MEMO)[key] = value
+            txn.dirty = True
+
+    def import_records(self, records: Iterable[tuple[int, Mapping[str, Any]]]) -> ImportReport:
+        valid: list[tuple[int, int, dict[str, Any]]] = []
+        errors: list[tuple[int, str]] = []
+        for line, record in records:
+            try:
+                number, stored = validated_import(record)
+            except (KeyError, TypeError, ValueError) as exc:
+                errors.append((line, _describe(exc)))
+                continue
+            valid.append((line, number, stored))
+        imported: list[str] = []
+        with self._transaction() as txn:
+            table = txn.table(TICKETS)
+            counters = txn.singleton(COUNTERS)
+            keys = txn.singleton(KEYS)
+            for line, number, stored in valid:
+                if str(number) in table:
+                    errors.append((line, f"{stored['id']} already exists in this store"))
+                    continue
+                table[str(number)] = stored
+                imported.append(stored["id"])
+                counters["next_ticket"] = max(int(counters.get("next_ticket", 1)), number + 1)
+                source = Source.from_record(stored["source"])
+                for key in (source.thread_key, source.delivery_key):
+                    if key:
+                        keys.setdefault(key, stored["id"])
+            txn.dirty = bool(imported)
+        return ImportReport(tuple(imported), tuple(sorted(errors)))
+
+    def close(self) -> None:
+        self._storage.close()
+
+    # -- machinery -----------------------------------------------------------
+
+    def _tables(self) -> Mapping[str, Mapping[str, Any]]:
+        try:
+            return self._storage.read() or {}
+        except (OSError, ValueError) as exc:
+            raise StoreError(messages.STORE_UNREADABLE, location=self.location, problem=exc) from None
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        with self._thread_lock:
+            if self._file_lock is None:
+                yield
+                return
+            try:
+                self._file_lock.acquire()
+            except Timeout:
+                raise StoreError(messages.STORE_BUSY, location=self.location) from None
+            try:
+                yield
+            finally:
+                self._file_lock.release()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Transaction]:
+        """Run one change on the freshest data under the lock; write once if it changed."""
+        with self._exclusive():
+            txn = _Transaction(self._tables())
+            yield txn
+            if txn.dirty:
+                try:
+                    self._storage.write(txn.tables)
+                except OSError as exc:
+                    raise StoreError(messages.STORE_WRITE_FAILED, location=self.location,
+                                     problem=exc) from None
+
+    def _fold(self, number: int, record: Mapping[str, Any]) -> Ticket:
+        # Events only ever grow, so (number, event count) identifies a ticket's state.
+        cached = self._folded.get(number)
+        if cached is not None and cached.version == len(record["events"]):
+            return cached
+        ticket = Ticket.from_record(copy.deepcopy(record))
+        self._folded[number] = ticket
+        return ticket
+
+
+class _Borrowed(Storage):
+    """Lets TinyDB read through our storage object (TinyDB insists on constructing one)."""
+
+    def __init__(self, *, inner: Storage) -> None:
+        self._inner = inner
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return self._inner.read()
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self._inner.write(data)
+
+    def close(self) -> None:
+        pass
+
+
+def _number_or_missing(ticket_id: str) -> int:
+    try:
+        return ticket_number(ticket_id)
+    except (IndexError, ValueError):
+        raise NotFound(messages.TICKET_NOT_FOUND, ticket_id=ticket_id) from None
+
+
+def validated_import(record: Any) -> tuple[int, dict[str, Any]]:
+    """Check one exported line and return its number and the record to store."""
+    if not isinstance(record, Mapping):
+        raise TypeError("a line must be a JSON object")
+    for name in ("id", "subject", "body", "requester", "events"):
+        if name not in record:
+            raise KeyError(name)
+    ticket_id = str(record["id"])
+    if not ticket_id.startswith("T-") or not ticket_id[2:].isdigit():
+        raise ValueError(f"id {ticket_id!r} is not of the form T-<number>")
+    requester = record["requester"]
+    if not isinstance(requester, Mapping) or not requester.get("platform") or not requester.get("user_id"):
+        raise ValueError("requester needs a platform and a user_id")
+    events = record["events"]
+    if not isinstance(events, list) or not events:
+        raise ValueError("events must be a non-empty list")
+    for position, event in enumerate(events, start=1):
+        if not isinstance(event, Mapping) or not event.get("type") or not event.get("at"):
+            raise ValueError(f"event {position} needs a type and an 'at' timestamp")
+        try:
+            parse_iso(str(event["at"]))
+        except ValueError:
+            raise ValueError(f"event {position} has a bad timestamp {event['at']!r}") from None
+    number = int(ticket_id[2:])
+    stored = {
+        "id": f"T-{number}",
+        "subject": str(record["subject"]),
+        "body": str(record["body"]),
+        "requester": dict(requester),
+        "source": dict(record.get("source") or {"platform": requester["platform"], "channel": ""}),
+        "events": [dict(event) for event in events],
+    }
+    Ticket.from_record(stored)  # a history that cannot be folded is refused here, whole
+    return number, stored
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing field {exc.args[0]!r}"
+    return str(exc)

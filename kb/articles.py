@@ -1,0 +1,39 @@
+"""The article model: one Markdown file with YAML front matter in ``faq_sources/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ArticleStatus = Literal["draft", "published"]
+STATUSES: tuple[str, ...] = ("draft", "published")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A help article; ``questions`` are hand-written phrasings, ``learned`` came from tickets."""
+
+    slug: str
+    title: str
+    category: str
+    body: str
+    tags: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    learned: tuple[str, ...] = ()
+    language: str = "en"
+    status: ArticleStatus = "published"
+    source_tickets: tuple[str, ...] = ()
+    updated: dt.date | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def published(self) -> bool:
+        """Only published articles are matched and shown on the help site."""
+        return self.status == "published"
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """Every wording a customer has used for this article: hand-written, then learned."""
+        return self.questions + self.learned

@@ -1,0 +1,118 @@
+"""The console desk as a newcomer uses it: transcripts of lines in, replies out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.desk_support import Transcript, make_desk
+
+
+@pytest.fixture
+def talk(config, clock):
+    return Transcript(make_desk(config, clock))
+
+
+def test_request_opens_ticket_and_small_talk_does_not(talk):
+    assert "opened ticket T-1" in talk.push("My tracker will not pair with my phone")
+    assert "no ticket opened" in talk.push("hi")
+    assert "no ticket opened" in talk.push("thanks!")
+    assert "no ticket opened" in talk.push("👍")
+    assert "opened ticket T-2" in talk.push("The app crashes when I open the map")
+
+
+def test_agent_works_a_ticket_from_claim_to_resolution(talk):
+    talk.push("I was charged twice this month")
+    talk.push("/as maria")
+    talk.push("/desk category T-1 billing")
+    claimed = talk.push("/desk claim T-1")
+    assert "maria claimed T-1." in claimed
+    assert "Check the plan and the last invoice" in claimed  # the billing checklist
+    assert "Noted on T-1." in talk.push("/desk note T-1 refunded the duplicate charge")
+    assert "T-1 is resolved. Refunded the duplicate" in talk.push("/desk resolve T-1 Refunded the duplicate charge")
+    shown = talk.push("/desk show T-1")
+    assert "state: resolved" in shown and "refunded the duplicate charge" in shown
+
+
+def test_thread_replies_join_the_ticket_and_id_may_be_left_out(talk):
+    talk.push("My tracker battery drains in a day")
+    talk.push("/as sam")
+    assert "In T-1's thread" in talk.push("/thread T-1")
+    assert "added to T-1 as a reply" in talk.push("Which firmware version do you have?")
+    assert "sam claimed T-1." in talk.push("/desk claim")
+    talk.push("/as casey")
+    assert "added to T-1 as a message" in talk.push("Version 2.4.1")
+    talk.push("/as sam")
+    shown = talk.push("/desk show")
+    assert "sam (agent): Which firmware version do you have?" in shown
+    assert "casey: Version 2.4.1" in shown
+
+
+def test_refusals_are_polite_and_change_nothing(talk):
+    talk.push("I can't log in to my account")
+    assert "only agents can use `/desk claim`" in talk.push("/desk claim T-1")
+    talk.push("/as maria")
+    talk.push("/desk claim T-1")
+    talk.push("/as sam")
+    refused = talk.push("/desk claim T-1")
+    assert "already claimed by maria since" in refused
+    assert "I can't find ticket T-99" in talk.push("/desk claim T-99")
+    assert "Which ticket?" in talk.push("/desk claim")
+    assert "I don't know `/desk frobnicate`" in talk.push("/desk frobnicate")
+    assert "Usage: `/desk priority" in talk.push("/desk priority T-1")
+    assert "There is no priority 'soon'" in talk.push("/desk priority T-1 soon")
+
+
+def test_customer_can_self_serve_and_reopen_their_own_ticket(talk):
+    talk.push("How do I share my tracker with family?")
+    assert "Glad that helped" in talk.push("/press solved T-1")
+    talk.push("/as robin")
+    assert "only the person who asked" in talk.push("/desk reopen T-1")
+    talk.push("/as casey")
+    assert "casey reopened T-1." in talk.push("/desk reopen T-1 it stopped working again")
+
+
+def test_help_lists_verbs_for_agents_and_customers(talk):
+    customer_help = talk.push("/desk help")
+    assert "/desk resolve" in customer_help and "/desk claim" not in customer_help
+    talk.push("/as maria")
+    agent_help = talk.push("/desk help")
+    for verb in ("claim", "unclaim", "assign", "note", "resolve", "reopen", "close", "priority", "category",
+                 "tag", "queue", "mine", "show", "kb search", "kb draft", "kb gaps", "metrics", "help"):
+        assert f"/desk {verb}" in agent_help, verb
+
+
+def test_feature_verbs_answer_politely_until_installed(config, clock):
+    talk = Transcript(make_desk(config, clock))
+    talk.push("/as maria")
+    for line in ("/desk kb search pairing", "/desk metrics"):
+        out = talk.push(line)
+        assert "Traceback" not in out and "bot" in out
+
+
+def test_piped_console_walkthrough_then_export(tmp_path):
+    """The README's walk-through, end to end through the real command line."""
+    script = "\n".join([
+        "My tracker will not pair with my phone", "hi", "thanks!", "/as maria", "/desk claim T-1",
+        "/desk note T-1 asked for model", "/desk resolve T-1 Reset the tracker and re-pair", "/desk frobnicate",
+    ]) + "\n"
+    env = {**os.environ, "CHATDESK_DATA": str(tmp_path / "data")}
+    run = subprocess.run([sys.executable, "-m", "bot.cli.main", "run", "--no-site"], input=script, text=True,
+                         capture_output=True, env=env, cwd=tmp_path, timeout=120)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "Traceback" not in out + run.stderr
+    assert out.count("opened ticket") == 1
+    assert "maria claimed T-1." in out and "T-1 is resolved." in out and "I don't know `/desk frobnicate`" in out
+    export = subprocess.run([sys.executable, "-m", "bot.cli.main", "export"], text=True, capture_output=True,
+                            env=env, cwd=tmp_path, timeout=60)
+    assert export.returncode == 0, export.stderr
+    [record] = [json.loads(line) for line in export.stdout.splitlines()]
+    assert record["id"] == "T-1" and record["state"] == "resolved"
+    types = [event["type"] for event in record["events"]]
+    for expected in ("opened", "claimed", "noted", "resolved"):
+        assert expected in types

@@ -1,0 +1,144 @@
+"""The store contract, run against the in-memory twin and the embedded file store alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.domain import Actor, Event, Source
+from bot.errors import InvalidMove, NotFound
+from bot.store import NewTicket, TinyTicketStore
+
+CASEY = Actor("console", "casey", "casey")
+
+
+def new_ticket(text: str = "My tracker will not pair", *, message: str = "m1") -> NewTicket:
+    source = Source("console", "support", message=message, thread=message)
+    return NewTicket(subject=text, body=text, requester=CASEY.to_record(), source=source.to_record(),
+                     opened=Event("opened", "2026-11-16T09:00:00+00:00", "casey", "casey", {"text": text}),
+                     keys=(source.thread_key,))
+
+
+def noted(text: str, at: str = "2026-11-16T09:05:00+00:00") -> Event:
+    return Event("noted", at, "maria", "maria", {"text": text})
+
+
+def test_ids_are_sequential_and_tickets_read_back(store):
+    first, created = store.open(new_ticket(message="m1"), dedupe_key="msg:m1")
+    second, _ = store.open(new_ticket("App crashes", message="m2"), dedupe_key="msg:m2")
+    assert created and (first.id, second.id) == ("T-1", "T-2")
+    assert store.get("T-2").subject == "App crashes"
+    assert [t.id for t in store.tickets()] == ["T-1", "T-2"]
+    assert store.get("T-3") is None and store.get("nonsense") is None
+
+
+def test_same_delivery_never_opens_a_second_ticket(store):
+    first, created = store.open(new_ticket(), dedupe_key="msg:console:support:m1")
+    again, created_again = store.open(new_ticket(), dedupe_key="msg:console:support:m1")
+    assert created and not created_again and again.id == first.id
+    assert len(store.tickets()) == 1
+
+
+def test_thread_key_finds_its_ticket_and_link_adds_keys(store):
+    ticket, _ = store.open(new_ticket(message="m9"))
+    assert store.find("thread:console:support:m9").id == ticket.id
+    assert store.find("thread:console:support:other") is None
+    store.link("thread:discord:1:42", ticket.id)
+    assert store.find("thread:discord:1:42").id == ticket.id
+
+
+def test_mutate_appends_events_and_never_rewrites_history(store):
+    ticket, _ = store.open(new_ticket())
+    store.mutate(ticket.id, lambda t: [noted("first")])
+    after = store.mutate(ticket.id, lambda t: [noted("second", "2026-11-16T09:06:00+00:00")])
+    assert [e.type for e in after.events] == ["opened", "noted", "noted"]
+    assert [n.get("text") for n in after.notes] == ["first", "second"]
+
+
+def test_a_refused_decision_writes_nothing(store):
+    ticket, _ = store.open(new_ticket())
+
+    def refuse(current):
+        raise InvalidMove("no")
+
+    with pytest.raises(InvalidMove):
+        store.mutate(ticket.id, refuse)
+    assert store.get(ticket.id).version == 1
+    with pytest.raises(NotFound):
+        store.mutate("T-404", lambda t: [noted("x")])
+
+
+def test_an_empty_decision_changes_nothing(store):
+    ticket, _ = store.open(new_ticket())
+    assert store.mutate(ticket.id, lambda t: []).version == 1
+
+
+def test_remember_is_once_only_and_put_overwrites(store):
+    assert store.remember("weekly:2026-W47") is True
+    assert store.remember("weekly:2026-W47") is False
+    assert store.recall("weekly:2026-W47") is True
+    store.put("schedule", {"next": "2026-11-23"})
+    store.put("schedule", {"next": "2026-11-30"})
+    assert store.recall("schedule") == {"next": "2026-11-30"}
+    assert store.recall("missing") is None
+
+
+def test_import_reports_bad_lines_and_keeps_good_ones(store):
+    good = store_record("T-7")
+    report = store.import_records([(1, good), (2, {"id": "T-8"}), (3, store_record("X-1")),
+                                   (4, {**store_record("T-9"), "events": [{"type": "opened", "at": "yesterday"}]})])
+    assert report.imported == ("T-7",)
+    assert [line for line, _ in report.errors] == [2, 3, 4]
+    assert "missing field 'subject'" in report.errors[0][1]
+    assert store.get("T-7").state.value == "resolved"
+    assert store.get("T-8") is None and store.get("T-9") is None
+    ticket, _ = store.open(new_ticket(message="later"))
+    assert ticket.id == "T-8"  # numbering continues after the imported ids
+
+
+def test_import_refuses_an_id_that_exists(store):
+    store.import_records([(1, store_record("T-1"))])
+    report = store.import_records([(1, store_record("T-1"))])
+    assert report.imported == () and "already exists" in report.errors[0][1]
+
+
+def store_record(ticket_id: str) -> dict:
+    return {
+        "id": ticket_id, "subject": "Battery", "body": "Battery drains",
+        "requester": {"platform": "slack", "user_id": "U1", "name": "Ana"},
+        "events": [
+            {"type": "opened", "at": "2026-11-16T09:00:00Z", "actor": "U1"},
+            {"type": "claimed", "at": "2026-11-16T09:10:00Z", "actor": "U2", "actor_name": "Sam"},
+            {"type": "resolved", "at": "2026-11-16T10:00:00Z", "actor": "U2", "resolution": "Replaced battery"},
+        ],
+    }
+
+
+def test_file_store_is_a_valid_tinydb_file_that_survives_reopening(tmp_path):
+    path = tmp_path / "tickets.json"
+    store = TinyTicketStore.at(path)
+    store.open(new_ticket())
+    store.close()
+    data = json.loads(path.read_text())
+    assert set(data) >= {"tickets", "keys", "counters"}
+    reopened = TinyTicketStore.at(path)
+    assert reopened.get("T-1").subject == "My tracker will not pair"
+
+
+def test_file_store_sees_changes_made_by_another_store_object(tmp_path):
+    path = tmp_path / "tickets.json"
+    one, two = TinyTicketStore.at(path), TinyTicketStore.at(path)
+    one.open(new_ticket(message="a"))
+    assert two.get("T-1") is not None
+    two.open(new_ticket(message="b"))
+    assert [t.id for t in one.tickets()] == ["T-1", "T-2"]
+
+
+def test_unreadable_file_gives_a_clear_error(tmp_path):
+    from bot.errors import StoreError
+
+    path = tmp_path / "tickets.json"
+    path.write_text("{not json")
+    with pytest.raises(StoreError, match="can't be read"):
+        TinyTicketStore.at(path).tickets()

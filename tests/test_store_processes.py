@@ -1,0 +1,107 @@
+"""The embedded store shared by real processes: nothing lost, one owner, crash-safe writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from bot.store import TinyTicketStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+OPEN_MANY = textwrap.dedent("""
+    import sys
+    from bot.clock import FakeClock
+    from bot.config import demo_config
+    from bot.domain import Actor, Source
+    from bot.service import TicketService
+    from bot.store import TinyTicketStore
+    path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    service = TicketService(TinyTicketStore.at(path), demo_config())
+    customer = Actor("console", name, name)
+    for i in range(count):
+        source = Source("console", "support", message=f"{name}-{i}", thread=f"{name}-{i}")
+        service.open_ticket(customer, f"request {i} from {name}", source)
+        if count > 0 and i % 5 == 0:
+            service.store.remember(f"{name}:{i}")
+""")
+
+CLAIM = textwrap.dedent("""
+    import sys, time
+    from bot.config import demo_config
+    from bot.domain import Actor
+    from bot.errors import DeskError
+    from bot.service import TicketService
+    from bot.store import TinyTicketStore
+    path, agent, start = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    service = TicketService(TinyTicketStore.at(path), demo_config())
+    while time.time() < start:
+        time.sleep(0.001)
+    try:
+        service.claim(Actor("console", agent, agent, is_agent=True), "T-1")
+        print("won")
+    except DeskError as error:
+        print("lost:", error.message)
+""")
+
+
+def _python(code: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    path = str(tmp_path / "tickets.json")
+    workers = [_python(OPEN_MANY, path, name, "40") for name in ("slackbot", "discordbot", "cli")]
+    for worker in workers:
+        _, err = worker.communicate(timeout=120)
+        assert worker.returncode == 0, err
+    tickets = TinyTicketStore.at(path).tickets()
+    assert len(tickets) == 120
+    assert sorted(t.number for t in tickets) == list(range(1, 121))  # ids allocated under the lock
+    bodies = {t.body for t in tickets}
+    assert all(f"request {i} from {n}" in bodies for i in range(40) for n in ("slackbot", "discordbot", "cli"))
+    store = TinyTicketStore.at(path)
+    assert all(store.recall(f"{n}:{i}") for i in range(0, 40, 5) for n in ("slackbot", "discordbot", "cli"))
+
+
+def test_agents_claiming_at_once_leave_exactly_one_owner(tmp_path):
+    path = str(tmp_path / "tickets.json")
+    setup = _python(OPEN_MANY, path, "casey", "1")
+    setup.communicate(timeout=60)
+    start = str(time.time() + 1.5)
+    agents = ["maria", "sam", "ana", "li", "omar", "kim"]
+    workers = [_python(CLAIM, path, agent, start) for agent in agents]
+    results = [w.communicate(timeout=60)[0].strip() for w in workers]
+    assert sum(r == "won" for r in results) == 1, results
+    ticket = TinyTicketStore.at(path).get("T-1")
+    assert [e.type for e in ticket.events].count("claimed") == 1
+    winner = agents[results.index("won")]
+    assert ticket.assignee.user_id == winner
+    assert all(f"already claimed by {winner}" in r for r in results if r != "won")
+
+
+def test_a_writer_killed_at_any_moment_leaves_a_loadable_store(tmp_path):
+    path = tmp_path / "tickets.json"
+    # A store with some weight, so each write takes long enough to be interrupted.
+    seed = _python(OPEN_MANY, str(path), "seed", "300")
+    assert seed.wait(timeout=300) == 0
+    rng = random.Random(7)
+    previous = 300
+    for round_number in range(8):
+        writer = _python(OPEN_MANY, str(path), f"w{round_number}", "100000")
+        time.sleep(0.3 + rng.random() * 0.7)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+        json.loads(path.read_text())  # the file is always complete JSON
+        count = len(TinyTicketStore.at(path).tickets())
+        assert count >= previous  # nothing that was written is lost
+        previous = count
+    assert previous > 300  # the writers really did write before being killed
