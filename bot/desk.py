@@ -68,6 +68,8 @@ class Desk:
         self.knowledge = knowledge
         self.verbs = VerbRegistry((*TICKET_VERBS, *PLACEHOLDER_VERBS, *verbs))
         self._people = people
+        # Decides whether a resolved ticket's requester gets the satisfaction survey (metrics installs it).
+        self.survey_policy: Callable[[Ticket], bool] | None = None
 
     # -- messages ---------------------------------------------------------------
 
@@ -148,13 +150,30 @@ class Desk:
         if action is Action.SOLVED:
             chosen = article or next((s.get("slug") for s in ticket.suggestions if s.get("slug")), None)
             ticket = self.service.resolve(actor, ticket.id, article=chosen)
-            return [self.resolved_reply(ticket, actor)]
+            return self.after_resolve(ticket, actor)
         ticket = self.service.escalate(actor, ticket.id)
         return [
             Reply(messages.ESCALATED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED, ticket=ticket),
             Reply(messages.ESCALATED_ANNOUNCEMENT.format(ticket_id=ticket.id, subject=ticket.subject),
                   kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)),
         ]
+
+    def on_survey(self, actor: Actor, ticket_id: str, score: int, comment: str = "") -> list[Reply]:
+        """The requester's answer to the satisfaction survey (1–5, optional comment)."""
+        try:
+            ticket = self.service.answer_survey(actor, ticket_id, score, comment)
+        except DeskError as error:
+            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+        return [Reply(messages.SURVEY_THANKS.format(ticket_id=ticket.id), kind=Kind.INFO, ticket=ticket,
+                      private=True)]
+
+    def after_resolve(self, ticket: Ticket, actor: Actor) -> list[Reply]:
+        """The resolved message, plus the survey question when the sample picks this ticket."""
+        replies = [self.resolved_reply(ticket, actor)]
+        if self.survey_policy is not None and self.survey_policy(ticket):
+            replies.append(Reply(messages.SURVEY_QUESTION.format(name=ticket.requester.name, ticket_id=ticket.id),
+                                 kind=Kind.SURVEY, ticket=ticket))
+        return replies
 
     def resolved_reply(self, ticket: Ticket, actor: Actor) -> Reply:
         """The thread message that says a ticket is resolved, and how."""

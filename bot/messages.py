@@ -34,6 +34,7 @@ PRIORITY_SET = "{ticket_id} priority is now {priority}."
 CATEGORY_SET = "{ticket_id} category is now {category}."
 TAGS_SET = "{ticket_id} tags: {tags}."
 NO_TAGS = "none"
+SURVEY_QUESTION = "{name}, how satisfied are you with how {ticket_id} was handled? (1 = unhappy, 5 = very happy)"
 SURVEY_THANKS = "Thank you for the feedback on {ticket_id}!"
 
 # -- refusals (nothing changed) -----------------------------------------------

@@ -49,6 +49,7 @@ class Kind(StrEnum):
     REFUSED = "refused"  # nothing changed, and here is why
     USAGE = "usage"
     ANNOUNCE = "announce"  # for the team channel
+    SURVEY = "survey"  # ask the requester "how satisfied are you?" with 1–5 buttons
 
 
 @dataclass(frozen=True, slots=True)

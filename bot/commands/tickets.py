@@ -59,13 +59,13 @@ def wait(ctx: CommandContext, args: str) -> Reply:
     return _changed(messages.WAITING.format(ticket_id=ticket.id), ticket)
 
 
-def resolve(ctx: CommandContext, args: str) -> Reply:
+def resolve(ctx: CommandContext, args: str) -> list[Reply]:
     ticket_id, rest = ctx.split_ticket("resolve", args)
     article, resolution = _take_option(rest, "--article")
     if article is not None:
         article = ctx.desk.check_article(article)
     ticket = ctx.service.resolve(ctx.actor, ticket_id, resolution, article=article)
-    return ctx.desk.resolved_reply(ticket, ctx.actor)
+    return ctx.desk.after_resolve(ticket, ctx.actor)
 
 
 def reopen(ctx: CommandContext, args: str) -> Reply:
