@@ -60,8 +60,10 @@ class AtomicJSONStorage(Storage):
     def _replace(self, data: dict[str, dict[str, Any]]) -> None:
         fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
+            # json.dumps (one shot) runs the C encoder; json.dump to a file runs the pure-Python one.
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temp_name, self.path)
