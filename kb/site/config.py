@@ -27,6 +27,9 @@ LUNR_LANGUAGES: frozenset[str] = frozenset(
 # punctuation separate words, so "ثبت‌نام" is found by "ثبت نام" too.
 SEARCH_OVERRIDES: dict[str, dict[str, Any]] = {
     "fa": {"lang": ["en"], "pipeline": [], "separator": "[\\s\\-\u200c\u200f،؛؟.!?:()«»]+"},
+    # Thai: kb_site marks word breaks with U+200B (kb.site.thai); chatdesk.js does the same to
+    # the customer's query with the browser's Intl.Segmenter, so words match words.
+    "th": {"lang": ["th"], "separator": "[\\s\\-\u200b]+"},
     "ur": {"lang": ["en"], "pipeline": [], "separator": "[\\s\\-\u200c\u200f،؛؟.!?:()]+"},
 }
 
@@ -87,6 +90,10 @@ def language_config(
     if "assets/chatdesk.css" not in extra_css:
         extra_css.append("assets/chatdesk.css")
     config["extra_css"] = extra_css
+    extra_js = list(config.get("extra_javascript") or [])
+    if "assets/chatdesk.js" not in extra_js:
+        extra_js.append("assets/chatdesk.js")
+    config["extra_javascript"] = extra_js
     config["nav"] = _nav(site)
     config["not_in_nav"] = "/articles/\n/tags/\n"
     if len(sites) > 1:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.articles import Article
-from kb.site import pages
+from kb.site import pages, thai
 from kb.site.options import SiteOptions, is_hex
 from kb.site.text import check_slug, html_text, slugify
 
@@ -64,6 +64,8 @@ def generate_site(
     sites = []
     for language in site_languages(published, options=options):
         mine = [a for a in published if a.language == language]
+        if language == "th":  # Material's search splits words on separators only
+            mine = [thai.segmented(a) for a in mine]
         sites.append(
             _write_language(
                 mine,
@@ -136,6 +138,7 @@ def _write_language(
 
     _write(docs_dir / "index.md", pages.home_page(categories, language=language, site_name=site_name))
     _write(docs_dir / "assets" / "chatdesk.css", _stylesheet(options))
+    shutil.copyfile(ASSETS / "chatdesk.js", docs_dir / "assets" / "chatdesk.js")
     if sources_dir is not None:
         _copy_images(sources_dir, docs_dir / "articles")
     return LanguageSite(language, docs_dir, tuple(categories), tags)

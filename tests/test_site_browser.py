@@ -1,0 +1,112 @@
+"""Headless Chromium searches the built help site the way a customer would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kb_site_support import build_sample, sample_articles, serve
+
+from kb.articles import Article
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def articles() -> list[Article]:
+    return sample_articles()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory, articles: list[Article]) -> Iterator[str]:
+    result = build_sample(tmp_path_factory.mktemp("browser"), articles)
+    with serve(result.site_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    # The test must run in CI: a missing browser is a failure with the fix, never a skip.
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium.sh (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _search(browser, url: str, query: str) -> list[str]:
+    """Open ``url``, open search from the page's own prompt, type ``query``: result links."""
+    page = browser.new_page()
+    try:
+        page.goto(url)
+        page.click("label.kb-hero-search")  # the home page's big search prompt
+        page.locator("input.md-search__input").wait_for(state="visible")
+        # Material focuses its search box when the overlay opens: the customer just types.
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.matches('input.md-search__input')",
+            timeout=5_000,
+        )
+        page.keyboard.type(query, delay=10)
+        # Playwright enters non-ASCII letters as text input, with no key events; Material reads
+        # the query on keyup, as a real keyboard sends, so finish with a key that changes nothing.
+        page.keyboard.press("End")
+        links = page.locator(".md-search-result__item > a.md-search-result__link")
+        links.first.wait_for(state="visible", timeout=10_000)
+        return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+    finally:
+        page.close()
+
+
+def _case(articles: list[Article], language: str) -> tuple[Article, str]:
+    """A published article in ``language`` and a customer phrasing that is not its title."""
+    for article in articles:
+        if article.published and article.language == language and article.questions:
+            return article, article.questions[0]
+    pytest.fail(f"the sample help center has no published {language} article with questions")
+
+
+@pytest.mark.parametrize("language", ["en", "th", "fa"])
+def test_customer_question_finds_the_article(browser, base_url, articles, language) -> None:
+    article, question = _case(articles, language)
+    prefix = "/" if language == "en" else f"/{language}/"
+    hrefs = _search(browser, base_url + prefix, question)
+    assert any(f"articles/{article.slug}/" in href for href in hrefs[:3]), (question, hrefs[:5])
+
+
+def test_draft_is_not_found(browser, base_url) -> None:
+    page = browser.new_page()
+    try:
+        page.goto(base_url + "/")
+        page.click("label.kb-hero-search")
+        page.keyboard.type("zebracorn", delay=10)
+        page.locator(".md-search-result__meta").wait_for(state="visible")
+        page.wait_for_timeout(300)
+        assert page.locator(".md-search-result__item").count() == 0
+    finally:
+        page.close()
+
+
+def test_thai_words_are_found_inside_unspaced_text(browser, tmp_path: Path) -> None:
+    # Neither the query nor the page has spaces between words; only word breaks can match them.
+    pairing = Article(
+        slug="th-pairing", title="วิธีจับคู่แท็กกับโทรศัพท์", category="start", language="th",
+        body="กดปุ่มค้างไว้สามวินาทีจนไฟกะพริบแล้วเปิดแอปเพื่อจับคู่กับโทรศัพท์",
+    )
+    battery = Article(
+        slug="th-battery", title="วิธีเปลี่ยนแบตเตอรี่", category="start", language="th",
+        body="เปิดฝาหลังแล้วใส่แบตเตอรี่ก้อนใหม่",
+    )
+    result = build_sample(tmp_path, [pairing, battery])
+    with serve(result.site_dir) as url:
+        hrefs = _search(browser, url + "/th/", "โทรศัพท์จับคู่ไม่ได้")
+    assert hrefs and "articles/th-pairing/" in hrefs[0], hrefs
