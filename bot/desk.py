@@ -90,6 +90,12 @@ class Desk:
 
     def open_ticket(self, inbound: Inbound, *, opened_by: Actor | None = None) -> Outcome:
         """Open a ticket for a message (intake, or an agent's "open ticket" shortcut)."""
+        if opened_by is not None and not opened_by.is_agent:
+            refusal = NotAllowed(messages.AGENTS_ONLY, verb="open ticket")
+            return Outcome(replies=[Reply(refusal.message, kind=Kind.REFUSED, private=True)],
+                           ignored=refusal.message)
+        if not inbound.text.strip():
+            return Outcome(ignored=messages.IGNORED_SMALL_TALK)
         suggestions = self._suggest(inbound.text)
         category = self._category_from(suggestions)
         source = Source(inbound.actor.platform, inbound.channel, message=inbound.message_id,

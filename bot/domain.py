@@ -292,7 +292,8 @@ def _fold(record: Mapping[str, Any], events: tuple[Event, ...]) -> Ticket:
             category = event.get("category", category)
             priority = event.get("priority", priority) or priority
             tags = tuple(event.get("tags", tags))
-            conversation.append(Message(event.at, event.actor, event.actor_name, body, False,
+            # The opening message is the requester's, even when an agent opened it for them.
+            conversation.append(Message(event.at, requester.user_id, requester.name, body, False,
                                         source.message))
         elif kind == "message":
             conversation.append(Message(event.at, event.actor, event.actor_name,

@@ -38,7 +38,13 @@ class TicketService:
         self, actor: Actor, text: str, source: Source, *, subject: str | None = None,
         opened_by: Actor | None = None,
     ) -> tuple[Ticket, bool]:
-        """Open a ticket for ``actor``'s message; a redelivered message returns the first ticket."""
+        """Open a ticket for ``actor``'s message; a redelivered message returns the first ticket.
+
+        ``opened_by`` is the agent who turned someone else's message into a ticket (a shortcut);
+        only agents may do that.
+        """
+        if opened_by is not None:
+            self._require_agent(opened_by, "open ticket")
         body = text.strip()
         by = opened_by or actor
         opened = self._event("opened", by, text=body, **({"on_behalf_of": actor.user_id} if opened_by else {}))

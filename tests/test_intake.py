@@ -90,3 +90,14 @@ def test_still_need_help_flags_the_ticket_for_the_team(config, clock):
     assert desk.service.get(ticket.id).escalated
     refused = desk.on_action(Actor("console", "robin", "robin"), "need_help", ticket.id)
     assert refused[0].kind.value == "refused"
+
+
+def test_agents_can_turn_any_message_into_a_ticket_and_customers_cannot(config, clock):
+    desk = make_desk(config, clock)
+    message = inbound("Deploy broke the map for me too", actor=Actor("console", "robin", "robin"), message_id="x1",
+                      channel="random")
+    refused = desk.open_ticket(message, opened_by=CUSTOMER)
+    assert refused.replies[0].kind.value == "refused" and desk.service.store.tickets() == []
+    opened = desk.open_ticket(message, opened_by=MARIA)
+    assert opened.created and opened.ticket.requester.user_id == "robin"
+    assert opened.ticket.events[0].actor == "maria" and opened.ticket.events[0].get("on_behalf_of") == "robin"
