@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
-
-from newmm_tokenizer.tokenizer import word_tokenize
+from collections.abc import Callable
 
 from kb.articles import Article
 
@@ -15,7 +15,18 @@ _THAI_RUN = re.compile(r"[\u0e00-\u0e7f]+")
 
 def word_breaks(text: str) -> str:
     """``text`` with an invisible zero-width space between Thai words (display is unchanged)."""
-    return _THAI_RUN.sub(lambda m: ZWSP.join(word_tokenize(m.group(0))), text)
+    if not _THAI_RUN.search(text):
+        return text
+    tokenize = _tokenizer()
+    return _THAI_RUN.sub(lambda m: ZWSP.join(tokenize(m.group(0))), text)
+
+
+@functools.cache
+def _tokenizer() -> Callable[[str], list[str]]:
+    # Loading the dictionary takes ~1 s: only sites with Thai articles pay for it.
+    from newmm_tokenizer.tokenizer import word_tokenize
+
+    return word_tokenize
 
 
 def segmented(article: Article) -> Article:
