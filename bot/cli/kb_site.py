@@ -1,0 +1,246 @@
+"""``chatdesk kb build|serve|draft|publish|gaps``: the help site, drafts and missing topics."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import functools
+import http.server
+import logging
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bot.cli.common import fail
+from bot.config import Config, load_config
+from bot.errors import DeskError
+
+
+def register(commands, kb_commands) -> None:
+    """Add the help-site, draft and gap commands under ``chatdesk kb``."""
+    build = kb_commands.add_parser("build", help="validate faq_sources/, regenerate kb_site/ and build site/")
+    _root_option(build)
+    build.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
+    build.set_defaults(func=build_command)
+
+    serve = kb_commands.add_parser("serve", help="build, serve locally and rebuild when a source changes")
+    _root_option(serve)
+    serve.add_argument("--port", type=int, default=8000, help="local port (default: 8000)")
+    serve.add_argument("--strict", action="store_true", help="treat MkDocs warnings as errors")
+    serve.set_defaults(func=serve_command)
+
+    draft = kb_commands.add_parser("draft", help="draft an article from a solved ticket")
+    draft.add_argument("ticket", help="ticket id, e.g. T-42")
+    _root_option(draft)
+    draft.set_defaults(func=draft_command)
+
+    publish = kb_commands.add_parser("publish", help="publish a reviewed draft (status: published)")
+    publish.add_argument("slug")
+    _root_option(publish)
+    publish.set_defaults(func=publish_command)
+
+    gaps = kb_commands.add_parser("gaps", help="recurring questions that have no article yet")
+    gaps.add_argument("--since", type=dt.date.fromisoformat, help="only tickets resolved since DATE (YYYY-MM-DD)")
+    gaps.add_argument("--min-count", type=int, default=2, help="smallest topic to show (default: 2)")
+    _root_option(gaps)
+    gaps.set_defaults(func=gaps_command)
+
+
+def build_command(args: argparse.Namespace) -> int:
+    """Validate the sources and build the site; a bad article fails with its file and problem."""
+    try:
+        config = _config(args)
+    except DeskError as error:
+        return fail(error)
+    _show_mkdocs_warnings()
+    return _build(config, strict=args.strict)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Build, serve ``site/`` on localhost, and rebuild whenever a source or mkdocs.yml changes."""
+    try:
+        config = _config(args)
+    except DeskError as error:
+        return fail(error)
+    _show_mkdocs_warnings()
+    _build(config, strict=args.strict)
+    site_dir = config.root / "site"
+    site_dir.mkdir(exist_ok=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving {site_dir} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", file=sys.stderr)
+    watched = [_sources_dir(config), config.root / "mkdocs.yml"]
+    seen = _snapshot(watched)
+    try:
+        while True:
+            time.sleep(1.0)
+            now = _snapshot(watched)
+            if now != seen:
+                seen = now
+                print("change detected: rebuilding", file=sys.stderr)
+                _build(config, strict=args.strict)
+    finally:
+        server.shutdown()
+
+
+def draft_command(args: argparse.Namespace) -> int:
+    """Write faq_sources/<slug>.md (status: draft) from a solved ticket in the store."""
+    from kb.drafts import DraftError, draft_from_ticket
+
+    try:
+        config = _config(args)
+        record = _ticket_record(config, args.ticket)
+    except DeskError as error:
+        return fail(error)
+    if record is None:
+        return fail(f"no ticket {args.ticket}")
+    try:
+        result = draft_from_ticket(
+            record,
+            sources_dir=_sources_dir(config),
+            patterns=config.scrub_patterns,
+            language=config.kb.default_language,
+        )
+    except DraftError as error:
+        return fail(str(error))
+    verb = "wrote" if result.created else "updated"
+    print(f"{verb} draft {result.path} (status: draft); review it, then: chatdesk kb publish {result.article.slug}")
+    return 0
+
+
+def publish_command(args: argparse.Namespace) -> int:
+    """Set a reviewed article's status to published."""
+    from kb.drafts import DraftError, publish
+
+    try:
+        config = _config(args)
+        article = publish(args.slug, sources_dir=_sources_dir(config))
+    except (DeskError, DraftError) as error:
+        return fail(error if isinstance(error, DeskError) else str(error))
+    print(f"published {article.slug}; run `chatdesk kb build` to update the help site")
+    return 0
+
+
+def gaps_command(args: argparse.Namespace) -> int:
+    """Print recurring topics among tickets the knowledge base missed, most frequent first."""
+    from kb.gaps import find_gaps
+
+    try:
+        config = _config(args)
+        records = _ticket_records(config)
+    except DeskError as error:
+        return fail(error)
+    topics = find_gaps(records, since=args.since, min_count=args.min_count, patterns=config.scrub_patterns)
+    if not topics:
+        print("no recurring topics without an article")
+        return 0
+    for topic in topics:
+        where = f" [{topic.category}]" if topic.category else ""
+        print(f"{topic.count:>4}  {topic.label}{where}  e.g. {', '.join(topic.ticket_ids)}")
+    return 0
+
+
+def _build(config: Config, *, strict: bool) -> int:
+    from kb.site import SiteBuildError, build_site
+    from kb.sources import errors_text, load_articles
+
+    loaded = load_articles(_sources_dir(config), default_language=config.kb.default_language)
+    if loaded.errors:
+        print(errors_text(loaded.errors), file=sys.stderr)
+        return fail(f"{len(loaded.errors)} bad article file(s): fix them and build again")
+    try:
+        result = build_site(
+            loaded.articles,
+            root=config.root,
+            options=site_options(config),
+            docs_root=config.root / config.kb.docs_dir,
+            strict=strict,
+        )
+    except (SiteBuildError, FileExistsError, ValueError) as error:
+        return fail(str(error))
+    for built in result.languages:
+        print(f"{built.language}: {built.articles} article(s) -> {built.site_dir}")
+    print(f"built in {result.seconds:.1f} s")
+    return 0
+
+
+def site_options(config: Config):
+    """The help-site options (kb.site.SiteOptions) from chatdesk config."""
+    from kb.site import SiteOptions
+
+    site = config.help_site
+    return SiteOptions(
+        site_name=site.name or None,
+        site_url=site.url or None,
+        primary=site.primary_color or None,
+        accent=site.accent_color or None,
+        support_url=site.support_link or None,
+        support_label=site.support_label or "#support",
+        languages=tuple(site.languages),
+        default_language=config.kb.default_language,
+        category_titles={c.name: c.name.replace("-", " ").capitalize() for c in config.categories},
+    )
+
+
+def _root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, help="project directory (default: current directory)")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    root: Path | None = getattr(args, "root", None)
+    path = getattr(args, "config", None)
+    if path is None and root is not None and (root / "chatdesk.toml").is_file():
+        path = root / "chatdesk.toml"
+    config = load_config(path)
+    if root is not None:
+        config = dataclasses.replace(config, root=root.resolve())
+    return config
+
+
+def _sources_dir(config: Config) -> Path:
+    return config.root / config.kb.sources_dir
+
+
+def _ticket_records(config: Config) -> list[dict]:
+    from bot.store import open_store
+
+    store = open_store(config.data_dir)
+    try:
+        return [ticket.to_record() for ticket in store.tickets()]
+    finally:
+        store.close()
+
+
+def _ticket_record(config: Config, ticket_id: str) -> dict | None:
+    from bot.store import open_store
+
+    store = open_store(config.data_dir)
+    try:
+        ticket = store.get(ticket_id.upper())
+        return ticket.to_record() if ticket else None
+    finally:
+        store.close()
+
+
+def _snapshot(paths: list[Path]) -> dict[str, tuple[float, int]]:
+    found: dict[str, tuple[float, int]] = {}
+    for path in paths:
+        for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+            if item.is_file():
+                stat = item.stat()
+                found[str(item)] = (stat.st_mtime, stat.st_size)
+    return found
+
+
+def _show_mkdocs_warnings() -> None:
+    # In-process MkDocs logs through "mkdocs"; show its warnings (broken links…) on stderr.
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
