@@ -1,0 +1,83 @@
+"""Time a real help-site build for 100 and 1,000 synthetic articles; print build time and size.
+
+Run: .venv/bin/python benchmarks/site_build.py [--sizes 100 1000] [--languages 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from kb.articles import Article  # noqa: E402
+from kb.site import SiteOptions, build_site  # noqa: E402
+
+CATEGORIES = ("billing", "account", "installation", "technical", "hardware", "app", "shipping", "privacy")
+WORDS = (
+    "tracker app phone bluetooth battery subscription refund invoice password login sync map "
+    "alert beep share family export history update firmware pair reset offline range ring"
+).split()
+
+
+def synthetic_articles(n: int, *, seed: int = 7) -> list[Article]:
+    """``n`` published articles with steps, a table, an admonition, tags and phrasings."""
+    rng = random.Random(seed)
+    articles = []
+    for i in range(n):
+        words = rng.sample(WORDS, 5)
+        title = f"How to {words[0]} the {words[1]} when {words[2]} {i}"
+        body = (
+            f"If your {words[1]} does not {words[0]}, follow these steps.\n\n## Steps\n\n"
+            + "".join(f"{k}. Open **{rng.choice(WORDS)}** and tap *{rng.choice(WORDS)}*.\n" for k in range(1, 6))
+            + "\n!!! note\n    This works on iOS and Android.\n\n"
+            + "| Plan | Included |\n|---|---|\n| Basic | no |\n| Premium | yes |\n\n"
+            + " ".join(rng.choice(WORDS) for _ in range(120)) + ".\n"
+        )
+        articles.append(
+            Article(
+                slug=f"article-{i:05d}",
+                title=title,
+                category=CATEGORIES[i % len(CATEGORIES)],
+                body=body,
+                tags=tuple(rng.sample(WORDS, 3)),
+                questions=tuple(f"{rng.choice(WORDS)} {w} not working" for w in words[:3]),
+                updated=dt.date(2025, 1, 1) + dt.timedelta(days=i % 300),
+            )
+        )
+    return articles
+
+
+def measure(n: int) -> tuple[float, int, int]:
+    """Build ``n`` articles in a temp project: seconds, site bytes, HTML pages."""
+    with tempfile.TemporaryDirectory(prefix=f"site-bench-{n}-") as tmp:
+        root = Path(tmp)
+        shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
+        result = build_site(synthetic_articles(n), root=root, options=SiteOptions(languages=("en",)))
+        files = [p for p in (root / "site").rglob("*") if p.is_file()]
+        size = sum(p.stat().st_size for p in files)
+        pages = sum(1 for p in files if p.suffix == ".html")
+        return result.seconds, size, pages
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    args = parser.parse_args()
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    print(f"{'articles':>8}  {'build s':>8}  {'site MB':>8}  {'pages':>6}")
+    for n in args.sizes:
+        seconds, size, pages = measure(n)
+        print(f"{n:>8}  {seconds:>8.2f}  {size / 1e6:>8.1f}  {pages:>6}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
