@@ -16,7 +16,7 @@ from kb.site import BuildResult, SiteOptions, build_site
 
 REPO = Path(__file__).resolve().parents[1]
 SUPPORT_URL = "https://example.slack.com/archives/C0SUPPORT"
-OPTIONS = SiteOptions(site_name="TagTrack Help Center", support_url=SUPPORT_URL)
+OPTIONS = SiteOptions(site_name="Tilepoint Help Center", support_url=SUPPORT_URL)
 
 # A draft that must never reach the site; its title is unique so any leak is easy to spot.
 DRAFT = Article(
