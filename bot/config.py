@@ -183,7 +183,7 @@ default_language = "en"
 
 [privacy]
 # Extra patterns scrubbed from drafts and learned phrasings (emails, phones, cards always are).
-scrub_patterns = ['\\bORD-\\d{5,}\\b']
+scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
 """
 
 
