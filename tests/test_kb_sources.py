@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,24 @@ def test_write_round_trips_and_keeps_key_order(tmp_path: Path) -> None:
     assert loaded == article
     assert render_article(loaded) == text
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_shipped_sample_help_center_is_valid() -> None:
+    result = load_articles(REPO / "faq_sources")
+    assert result.ok, "\n".join(map(str, result.errors))
+    published = result.published
+    assert 40 <= len([a for a in published if a.language == "en"]) <= 60
+    assert {a.category for a in published} == {"billing", "technical", "installation", "account"}
+    assert {"th", "fa"} <= {a.language for a in published}
+    assert all(len(a.questions) >= 3 for a in published)
+
+
+def test_shipped_articles_link_only_to_existing_articles() -> None:
+    result = load_articles(REPO / "faq_sources")
+    slugs = set(result.by_slug())
+    for article in result.articles:
+        for target in re.findall(r"\]\(([^)#:]+)\.md(?:#[^)]*)?\)", article.body):
+            assert target in slugs, f"{article.slug} links to missing {target}.md"
 
 
 def test_kb_never_imports_bot_or_chat_sdks() -> None:
