@@ -123,7 +123,7 @@ EXAMPLE_CONFIG = """\
 # chatdesk configuration. Every setting is optional; this file describes the demo team.
 # Environment overrides: CHATDESK_DATA, CHATDESK_TZ, CHATDESK_FIRST_RESPONSE_MINUTES.
 
-team = "Tilepoint Support"
+team = "Homing Support"
 # Weeks, metrics and schedules use this IANA time zone; timestamps are stored in UTC.
 timezone = "Europe/Berlin"
 # Unclaimed tickets older than this are announced again and count as breaches.
@@ -167,7 +167,7 @@ agent_role = "Support"
 
 [help_site]
 url = "http://127.0.0.1:8000/"
-name = "Tilepoint Help Center"
+name = "Homing Help Center"
 primary_color = "indigo"
 accent_color = "amber"
 support_label = "#support"

@@ -63,6 +63,6 @@ def test_bad_env_value_is_named(tmp_path):
 def test_init_writes_a_file_that_loads_and_will_not_overwrite(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["init"]) == 0
-    assert load_config(tmp_path / "chatdesk.toml", env={}).team == "Tilepoint Support"
+    assert load_config(tmp_path / "chatdesk.toml", env={}).team == "Homing Support"
     assert main(["init"]) == 1
     assert "already exists" in capsys.readouterr().err
