@@ -24,6 +24,9 @@ SAMPLE_SEED = 0
 OOS_QUANTILE = 0.5
 FALLBACK_THRESHOLD = 0.45  # used when the KB is too small to measure (no phrasing to leave out)
 MIN_THRESHOLD = 0.3  # never answer on less, however unlike each other the articles are
+# Below this many samples the median is noise, and a handful of articles gives every query a
+# large lead over the runner-up: stay at least as strict as the fallback.
+MIN_TRUSTED_SAMPLES = 30
 _CHUNK = 512
 
 
@@ -76,7 +79,8 @@ def calibrate(index: PhrasingIndex, *, titles: np.ndarray) -> Calibration:
         scores[rows, own] = -np.inf  # the article "does not exist": an out-of-scope question
         oos_conf.append(confidence(np.where(np.isinf(scores), 0.0, scores)).max(axis=1))
     own_c, ok, oos_c = map(np.concatenate, (own_conf, correct, oos_conf))
-    threshold = max(MIN_THRESHOLD, float(np.quantile(oos_c, OOS_QUANTILE)))
+    floor = MIN_THRESHOLD if size >= MIN_TRUSTED_SAMPLES else FALLBACK_THRESHOLD
+    threshold = max(floor, float(np.quantile(oos_c, OOS_QUANTILE)))
     return Calibration(
         threshold=round(threshold, 6),
         samples=int(size),

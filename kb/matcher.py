@@ -98,8 +98,9 @@ class Matcher:
         scores = self._index.scores([queries[i] for i in live])
         conf = confidence(scores)
         for row, i in enumerate(live):
-            # Stable sort on -confidence keeps ties in slug order: identical runs, same output.
-            order = np.argsort(-conf[row], kind="stable")[:limit]
+            # Similarity orders like the unclipped confidence (2s - best other) but never ties
+            # at the 0 clip; the stable sort keeps true ties in slug order, run after run.
+            order = np.argsort(-scores[row], kind="stable")[:limit]
             results[i] = [self._suggestion(a, conf[row, a], scores[row, a]) for a in order]
         return results
 

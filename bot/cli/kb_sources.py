@@ -1,0 +1,126 @@
+"""``chatdesk kb check|import-faq|eval|search``: article sources and suggestion quality.
+
+Thin on purpose: the logic lives in ``kb.sources``, ``kb.importer``, ``kb.evaluation`` and
+``kb.matcher``; this module parses arguments, finds the sources directory and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.cli.common import config_from, fail
+from bot.errors import DeskError
+
+
+def register(commands, kb_commands) -> None:
+    """Add the source, import, evaluation and search commands under ``chatdesk kb``."""
+    check = kb_commands.add_parser("check", help="validate every article in faq_sources/")
+    _root_option(check)
+    check.set_defaults(func=check_command)
+
+    importer = kb_commands.add_parser("import-faq", help="import an FAQ list (CSV or YAML)")
+    importer.add_argument("file", type=Path, help="CSV (question,answer[,category]) or YAML")
+    _root_option(importer)
+    importer.add_argument("--category", default="general", help="for rows without one")
+    importer.add_argument("--language", help="language of the FAQ (default: from config)")
+    importer.add_argument("--draft", action="store_true", help="import as drafts to review")
+    importer.set_defaults(func=import_command)
+
+    evaluate = kb_commands.add_parser("eval", help="measure suggestion quality on labelled CSVs")
+    evaluate.add_argument("--kb-csv", type=Path, required=True, help="text,label: the articles")
+    evaluate.add_argument("--queries-csv", type=Path, required=True,
+                          help="text,label: queries; an empty label must be refused")
+    evaluate.add_argument("--phrasings", type=int, help="use the first N texts of each label")
+    evaluate.add_argument("--threshold", type=float, help="override the calibrated threshold")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.set_defaults(func=eval_command)
+
+    search = kb_commands.add_parser("search", help="rank articles for a question")
+    search.add_argument("text", nargs="+", help="the question")
+    _root_option(search)
+    search.add_argument("--limit", type=int, default=5)
+    search.set_defaults(func=search_command)
+
+
+def _root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, help="sources directory (default: from config)")
+
+
+def _sources(args: argparse.Namespace) -> tuple[Path, str]:
+    config = config_from(args)
+    root = args.root if args.root is not None else config.sources_path
+    return root, config.kb.default_language
+
+
+def check_command(args: argparse.Namespace) -> int:
+    """Print every problem in the sources; exit 1 if there is any."""
+    from kb.sources import load_articles
+
+    try:
+        root, language = _sources(args)
+    except DeskError as error:
+        return fail(error)
+    result = load_articles(root, default_language=language)
+    for error in result.errors:
+        print(error)
+    published = len(result.published)
+    print(f"{len(result.articles)} articles ({published} published), {len(result.errors)} errors")
+    return 1 if result.errors else 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Import an FAQ file into new article files; exit 1 if some rows were unusable."""
+    from kb.importer import import_faq
+
+    try:
+        root, language = _sources(args)
+    except DeskError as error:
+        return fail(error)
+    result = import_faq(
+        args.file, root=root, default_category=args.category,
+        language=args.language or language, status="draft" if args.draft else "published",
+    )
+    for error in result.errors:
+        print(error)
+    for article in result.articles:
+        print(f"wrote {article.path} ({len(article.questions)} phrasings)")
+    print(f"{len(result.articles)} articles imported, {len(result.errors)} rows skipped")
+    return 1 if result.errors else 0
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    """Build a KB from one CSV, match the other, print the figures."""
+    from kb.evaluation import evaluate_files, format_report
+
+    try:
+        report = evaluate_files(
+            args.kb_csv, args.queries_csv, phrasings=args.phrasings, threshold=args.threshold
+        )
+    except (OSError, ValueError) as error:
+        return fail(str(error))
+    print(json.dumps(report.as_dict()) if args.json else format_report(report))
+    return 0
+
+
+def search_command(args: argparse.Namespace) -> int:
+    """Print the best articles for a question, marking those confident enough to suggest."""
+    from kb.matcher import Matcher
+    from kb.sources import load_articles
+
+    try:
+        root, language = _sources(args)
+        threshold = config_from(args).kb.threshold
+    except DeskError as error:
+        return fail(error)
+    matcher = Matcher.build(load_articles(root, default_language=language).articles,
+                            threshold=threshold)
+    results = matcher.search(" ".join(args.text), limit=args.limit)
+    if not results:
+        print("no articles")
+    for match in results:
+        mark = "*" if match.score >= matcher.threshold else " "
+        print(f"{mark} {match.score:.2f} {match.similarity:.2f}  {match.slug}  {match.title}")
+    print(f"(confidence, similarity; * = would be suggested: threshold {matcher.threshold:.2f})")
+    return 0
