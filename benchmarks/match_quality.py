@@ -51,7 +51,7 @@ def main() -> int:
     held = set(random.Random(SEED).sample(intents, HELD_OUT))
     print(f"banking77: {len(train)} train, {len(test)} test, {len(intents)} intents; "
           f"held out (seed {SEED}): {', '.join(sorted(held))}\n")
-    print(f"{"run":48s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
+    print(f"{'run':48s} " + " ".join(f"{c:>13s}" for c in COLUMNS))
     for phrasings in (5, None):
         name = "all" if phrasings is None else str(phrasings)
         articles = articles_from_labelled(train, phrasings=phrasings)
