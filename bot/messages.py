@@ -88,3 +88,10 @@ CONFIG_BAD_NUMBER = "{setting}: {value!r} must be a whole number above zero."
 
 # -- knowledge base ---------------------------------------------------------------
 ARTICLE_NOT_FOUND = "There is no published article {slug!r}. Find one with `/desk kb search TEXT`."
+KB_SEARCH_HEADER = "Articles for “{text}”:"
+KB_SEARCH_NOTHING = "No article matches “{text}”."
+KB_DRAFT_WRITTEN = "Drafted an article from {ticket_id}: {path} (status: draft). Review it, then publish with `chatdesk kb publish {slug}`."
+KB_DRAFT_UPDATED = "Updated the draft from {ticket_id}: {path} (still a draft). Publish with `chatdesk kb publish {slug}`."
+KB_DRAFT_REFUSED = "No draft written: {problem}."
+KB_GAPS_NONE = "No recurring question is missing an article right now."
+KB_GAPS_HEADER = "Recurring questions with no article ({count} topics), most frequent first:"

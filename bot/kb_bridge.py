@@ -1,0 +1,203 @@
+"""The knowledge base as the desk sees it: suggestions with help-site links, search, drafts,
+gaps, and learning from resolved tickets.
+
+``kb/`` knows nothing of the bot; this module adapts it to the ``Knowledge`` protocol and
+registers the ``/desk kb …`` verbs. Articles are reloaded (and the matcher rebuilt, which
+recalibrates its refusal threshold) whenever a file in ``faq_sources/`` changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from bot import messages
+from bot.commands import CommandContext, Verb, bad_usage
+from bot.config import Config
+from bot.domain import Actor, Ticket
+from bot.errors import InvalidMove, Unavailable
+from bot.replies import Kind, Reply, Suggestion
+from kb.articles import Article
+from kb.matcher import Matcher
+from kb.sources import load_articles
+
+log = logging.getLogger(__name__)
+MIN_SEARCH_SCORE = 0.05
+
+
+class KnowledgeBase:
+    """Published articles from ``faq_sources/`` and a matcher over them, kept fresh."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.sources = config.sources_path
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._matcher = Matcher.build((), threshold=config.kb.threshold)
+        self._articles: dict[str, Article] = {}
+        self.errors: tuple = ()
+
+    # -- the Knowledge protocol ----------------------------------------------------
+
+    def suggest(self, text: str, *, limit: int = 3) -> list[Suggestion]:
+        return [self._link(s) for s in self._current().suggest(text, limit=limit)]
+
+    def search(self, text: str, *, limit: int = 5) -> list[Suggestion]:
+        return [self._link(s) for s in self._current().search(text, limit=limit)]
+
+    def article(self, slug: str) -> tuple[str, str] | None:
+        self._current()
+        found = self._articles.get(slug)
+        return (found.title, found.category) if found and found.published else None
+
+    def learn(self, slug: str, wording: str) -> bool:
+        """Add a customer's wording (already scrubbed) to an article's learned phrasings."""
+        from kb.learning import add_learned_phrasing
+
+        self._current()
+        article = self._articles.get(slug)
+        if article is None or not article.published or article.path is None:
+            return False
+        return add_learned_phrasing(article.path, wording)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def url(self, slug: str) -> str:
+        """The help-site address of an article (other languages live under ``/<lang>/``)."""
+        article = self._articles.get(slug)
+        base = self.config.help_site.url.rstrip("/") + "/"
+        language = article.language if article else self.config.kb.default_language
+        prefix = "" if language == self.config.kb.default_language else f"{language}/"
+        return f"{base}{prefix}articles/{slug}/"
+
+    def _link(self, match) -> Suggestion:
+        return Suggestion(slug=match.slug, title=match.title, url=self.url(match.slug), score=float(match.score))
+
+    def _current(self) -> Matcher:
+        signature = _signature(self.sources)
+        if signature != self._signature:
+            with self._lock:
+                if signature != self._signature:
+                    self._reload(signature)
+        return self._matcher
+
+    def _reload(self, signature: tuple) -> None:
+        result = load_articles(self.sources, default_language=self.config.kb.default_language)
+        for error in result.errors:
+            log.warning("knowledge base: %s", error)
+        self._articles = {a.slug: a for a in result.articles}
+        self._matcher = Matcher.build(result.articles, threshold=self.config.kb.threshold)
+        self.errors = tuple(result.errors)
+        self._signature = signature
+
+
+def _signature(directory: Path) -> tuple:
+    """Names, sizes and modification times of the sources: changes when any article does."""
+    try:
+        files = sorted(directory.rglob("*.md"))
+        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    except OSError:
+        return ()
+
+
+# -- /desk kb … ----------------------------------------------------------------------------
+
+def kb_command(ctx: CommandContext, args: str) -> Reply | list[Reply]:
+    """``kb search TEXT``, ``kb draft [T-12]``, ``kb gaps``."""
+    sub, _, rest = args.strip().partition(" ")
+    handler = {"search": _search, "draft": _draft, "gaps": _gaps}.get(sub.lower())
+    if handler is None:
+        raise bad_usage()
+    knowledge = ctx.desk.knowledge
+    if not isinstance(knowledge, KnowledgeBase):
+        raise Unavailable(messages.NOT_AVAILABLE, verb=f"kb {sub}")
+    return handler(ctx, knowledge, rest.strip())
+
+
+def _search(ctx: CommandContext, knowledge: KnowledgeBase, text: str) -> Reply:
+    if not text:
+        raise bad_usage()
+    # Search never refuses, but a 0% match is noise, not an answer.
+    found = [s for s in knowledge.search(text, limit=5) if s.score >= MIN_SEARCH_SCORE]
+    if not found:
+        return Reply(messages.KB_SEARCH_NOTHING.format(text=text), private=True)
+    return Reply(messages.KB_SEARCH_HEADER.format(text=text), private=True, suggestions=tuple(found))
+
+
+def _draft(ctx: CommandContext, knowledge: KnowledgeBase, args: str) -> Reply:
+    from kb.drafts import DraftError, draft_from_ticket
+
+    ticket_id, rest = ctx.split_ticket("kb draft", args)
+    if rest:
+        raise bad_usage()
+    ticket = ctx.service.show(ctx.actor, ticket_id)
+    config = ctx.desk.config
+    try:
+        result = draft_from_ticket(ticket.to_record(), sources_dir=config.sources_path,
+                                   patterns=config.scrub_patterns, language=config.kb.default_language)
+    except DraftError as error:
+        raise InvalidMove(messages.KB_DRAFT_REFUSED, problem=str(error)) from None
+    template = messages.KB_DRAFT_WRITTEN if result.created else messages.KB_DRAFT_UPDATED
+    path = _relative(result.path, config.root)
+    return Reply(template.format(ticket_id=ticket.id, path=path, slug=result.article.slug), private=True)
+
+
+def _gaps(ctx: CommandContext, knowledge: KnowledgeBase, args: str) -> Reply:
+    from kb.gaps import find_gaps
+
+    if args:
+        raise bad_usage()
+    records = [t.to_record() for t in ctx.service.store.tickets()]
+    topics = find_gaps(records, patterns=ctx.desk.config.scrub_patterns)
+    if not topics:
+        return Reply(messages.KB_GAPS_NONE, private=True)
+    lines = tuple(
+        f"  {topic.count}× “{topic.label}”{f' · {topic.category}' if topic.category else ''}"
+        f" (e.g. {', '.join(topic.ticket_ids[:3])})"
+        for topic in topics[:10]
+    )
+    return Reply(messages.KB_GAPS_HEADER.format(count=len(topics)), private=True, lines=lines)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def learn_from_resolution(knowledge: KnowledgeBase):
+    """A resolved hook: the requester's wording joins the linked article's learned phrasings."""
+    from kb.drafts import people
+    from kb.scrub import scrub
+
+    def hook(ticket: Ticket, actor: Actor) -> None:
+        if not ticket.article:
+            return
+        record = ticket.to_record()
+        wording = scrub(ticket.body, names=people(record), patterns=knowledge.config.scrub_patterns).strip()
+        if not wording:
+            return
+        try:
+            if knowledge.learn(ticket.article, wording):
+                log.info("learned a phrasing for %s from %s", ticket.article, ticket.id)
+        except Exception:  # learning is a bonus: it must never undo or fail a resolution
+            log.exception("could not learn a phrasing for %s from %s", ticket.article, ticket.id)
+
+    return hook
+
+
+KB_VERB = Verb(
+    "kb", "kb search TEXT | kb draft [T-12] | kb gaps", "the knowledge base", kb_command,
+    help_lines=(("kb search TEXT", "search the knowledge base"),
+                ("kb draft [T-12]", "draft an article from a solved ticket (scrubbed; never published by itself)"),
+                ("kb gaps", "recurring questions that have no article yet")),
+)
+
+
+def install(desk) -> None:
+    """Register ``/desk kb`` and learning from resolutions when the desk has a knowledge base."""
+    desk.verbs.register(KB_VERB)
+    if isinstance(desk.knowledge, KnowledgeBase):
+        desk.service.resolved_hooks.append(learn_from_resolution(desk.knowledge))
