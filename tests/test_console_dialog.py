@@ -116,3 +116,21 @@ def test_piped_console_walkthrough_then_export(tmp_path):
     types = [event["type"] for event in record["events"]]
     for expected in ("opened", "claimed", "noted", "resolved"):
         assert expected in types
+
+
+def test_run_builds_the_help_site_first_and_says_where(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    import shutil
+
+    shutil.copytree(os.path.join(repo, "faq_sources"), root / "faq_sources")
+    shutil.copy(os.path.join(repo, "mkdocs.yml"), root / "mkdocs.yml")
+    shutil.copy(os.path.join(repo, "chatdesk.toml"), root / "chatdesk.toml")
+    env = {**os.environ, "CHATDESK_DATA": str(tmp_path / "data"), "PYTHONPATH": repo}
+    run = subprocess.run([sys.executable, "-m", "bot.cli.main", "run"], input="", text=True, capture_output=True,
+                         env=env, cwd=root, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert f"help site built at {root / 'site' / 'index.html'}" in run.stderr
+    assert (root / "site" / "index.html").is_file()
+    assert f"tickets are stored in {tmp_path / 'data' / 'tickets.json'}" in run.stderr

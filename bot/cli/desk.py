@@ -75,18 +75,26 @@ def _run_console(config, *, build_site: bool) -> int:
 
 
 def _build_site(config, info) -> None:
-    """Build the help site before the console starts, when the site tooling is present."""
-    try:
-        from bot.cli.kb_site import build_for_run
-    except ImportError:
+    """Build the help site before the console starts, so the suggested links resolve."""
+    if not config.sources_path.is_dir() or not (config.root / "mkdocs.yml").is_file():
+        return
+    from bot.cli.kb_site import site_options
+    from kb.site import SiteBuildError, build_site
+    from kb.sources import load_articles
+
+    loaded = load_articles(config.sources_path, default_language=config.kb.default_language)
+    if loaded.errors:
+        print(f"chatdesk: help site not built: {len(loaded.errors)} bad article file(s); "
+              "see `chatdesk kb check`", file=info)
         return
     try:
-        where = build_for_run(config)
-    except DeskError as error:
-        print(f"chatdesk: help site not built: {error.message}", file=info)
+        result = build_site(loaded.articles, root=config.root, options=site_options(config),
+                            docs_root=config.docs_path)
+    except (SiteBuildError, FileExistsError, ValueError) as error:
+        print(f"chatdesk: help site not built: {error}", file=info)
         return
-    if where:
-        print(f"chatdesk: help site built at {where}", file=info)
+    print(f"chatdesk: help site built at {result.site_dir / 'index.html'} "
+          "(browse it with `chatdesk kb serve`)", file=info)
 
 
 def _prompted_lines(console):
