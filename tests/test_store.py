@@ -142,3 +142,16 @@ def test_unreadable_file_gives_a_clear_error(tmp_path):
     path.write_text("{not json")
     with pytest.raises(StoreError, match="can't be read"):
         TinyTicketStore.at(path).tickets()
+
+
+def test_temp_files_left_by_a_killed_writer_are_cleaned_up_later(tmp_path):
+    import os
+
+    path = tmp_path / "tickets.json"
+    TinyTicketStore.at(path).open(new_ticket())
+    stale, fresh = tmp_path / ".tickets.json.abc.tmp", tmp_path / ".tickets.json.def.tmp"
+    stale.write_text("{half")
+    fresh.write_text("{half")
+    os.utime(stale, (0, 0))
+    assert TinyTicketStore.at(path).get("T-1") is not None
+    assert not stale.exists() and fresh.exists()  # a fresh one may belong to a live writer

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,17 @@ class AtomicJSONStorage(Storage):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._cache: dict[str, dict[str, Any]] | None = None
         self._cache_stamp: tuple[int, int, int] | None = None
+        self._remove_stale_temp_files()
+
+    def _remove_stale_temp_files(self, *, older_than: float = 3600) -> None:
+        """Delete temp files left by writers killed mid-write (never a live writer's: too old)."""
+        cutoff = time.time() - older_than
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+            except OSError:
+                pass
 
     def _stamp(self) -> tuple[int, int, int] | None:
         try:
