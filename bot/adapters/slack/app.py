@@ -1,0 +1,377 @@
+"""The Bolt app: Slack payloads in, core calls, Block Kit out. Translation only.
+
+Every listener acknowledges first and works after (``process_before_response`` stays off), so
+Slack never retries for want of an answer within 3 s; when it retries anyway
+(``X-Slack-Retry-Num``), the core's intake is idempotent on channel + ts, persisted in the store.
+View submissions are the one exception: the core runs before the ack so that a refusal is shown
+inside the modal (``response_action: errors``); the store is local, so that stays well under 3 s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.adapters.slack import blocks as kit
+from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
+from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
+from bot.desk import Desk, Inbound
+from bot.domain import Actor, Ticket, parse_ticket_id
+from bot.errors import DeskError
+from bot.replies import Action, Kind, Reply, Suggestion
+
+log = logging.getLogger(__name__)
+
+SLASH_COMMAND = "/desk"
+DEFAULT_API_URL = "https://slack.com/api/"
+# Message subtypes that are still a person talking; everything else (joins, bot messages,
+# topic changes, …) is ignored.
+PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+TICKET_BUTTONS = re.compile(r"^chatdesk:(solved|need_help|claim)$")
+SURVEY_BUTTONS = re.compile(r"^chatdesk:survey:([1-5])$")
+
+
+def retry_handlers(*, rate_limit_retries: int = 3) -> list:
+    """Retry dropped connections, and 429s after ``Retry-After`` (slack-sdk's built-in handlers)."""
+    return [ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries)]
+
+
+def web_client(*, token: str | None, base_url: str | None = None) -> WebClient:
+    """A ``WebClient`` for the bot token, at ``base_url`` (``SLACK_API_URL``), retrying 429s."""
+    url = base_url or os.environ.get("SLACK_API_URL") or DEFAULT_API_URL
+    return WebClient(token=token, base_url=url if url.endswith("/") else url + "/",
+                     retry_handlers=retry_handlers())
+
+
+def unescape(text: str) -> str:
+    """Slack escapes ``&``, ``<`` and ``>`` in message text; the desk stores what was typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def create_app(
+    desk: Desk,
+    *,
+    client: WebClient | None = None,
+    token: str | None = None,
+    signing_secret: str | None = None,
+    base_url: str | None = None,
+    directory: SlackDirectory | None = None,
+    executor: Executor | None = None,
+    token_verification: bool = True,
+    logger: logging.Logger | None = None,
+) -> App:
+    """A Bolt ``App`` wired to ``desk``; tests inject the client (or base URL), secret and executor.
+
+    Pass ``signing_secret`` for HTTP (requests with a bad or old signature get 401); Socket Mode
+    needs none. ``directory`` says who is an agent; build the desk with
+    ``people=directory.lookup`` so ``/desk assign @someone`` resolves Slack mentions.
+    """
+    client = client or web_client(token=token, base_url=base_url)
+    app = App(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=bool(signing_secret),
+        process_before_response=False,
+        token_verification_enabled=token_verification,
+        listener_executor=executor,
+        ignoring_self_events_enabled=True,
+        name="chatdesk",
+        logger=logger,
+    )
+    directory = directory or SlackDirectory(desk.config)
+    if directory.client is None:
+        directory.client = client
+    SlackListeners(desk, directory).register(app)
+    return app
+
+
+class SlackListeners:
+    """The listeners; each turns a payload into one core call and hands the replies to the outbox."""
+
+    def __init__(self, desk: Desk, directory: SlackDirectory) -> None:
+        self.desk = desk
+        self.directory = directory
+
+    def register(self, app: App) -> None:
+        app.event("message")(self.on_message)
+        app.command(SLASH_COMMAND)(self.on_command)
+        app.action(TICKET_BUTTONS)(self.on_ticket_button)
+        app.action(SURVEY_BUTTONS)(self.on_survey_button)
+        app.action(kit.RESOLVE_MODAL)(self.on_modal_button)
+        app.action(kit.NOTE_MODAL)(self.on_modal_button)
+        app.shortcut(kit.SHORTCUT_OPEN)(self.on_open_shortcut)
+        app.shortcut(kit.SHORTCUT_COMMAND)(self.on_command_shortcut)
+        app.view(kit.VIEW_RESOLVE)(self.on_resolve_submit)
+        app.view(kit.VIEW_NOTE)(self.on_note_submit)
+        app.view(kit.VIEW_COMMAND)(self.on_command_submit)
+        app.view(kit.VIEW_SURVEY)(self.on_survey_submit)
+        app.view_closed(kit.VIEW_SURVEY)(self.on_survey_closed)
+
+    def outbox(self, client: WebClient) -> SlackOutbox:
+        return SlackOutbox(self.desk, client)
+
+    # -- messages ---------------------------------------------------------------------
+
+    def on_message(self, event: dict[str, Any], client: WebClient) -> None:
+        """Intake, thread replies, and edits/deletions of a ticket's messages."""
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            self._edited(event)
+            return
+        if subtype == "message_deleted":
+            self._deleted(event)
+            return
+        if subtype not in PERSON_SUBTYPES or event.get("bot_id") or not event.get("user"):
+            return  # joins, topic changes, bot messages (ours included): never a ticket
+        channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
+        thread_ts = event.get("thread_ts")
+        thread = str(thread_ts) if thread_ts and thread_ts != ts else None
+        # Only look people up where the desk listens (a users.info call per stranger is wasteful).
+        if thread is None and not self.desk.is_support_channel(PLATFORM, channel):
+            return
+        if thread is not None and self.desk.ticket_in_thread(PLATFORM, channel, thread) is None:
+            return
+        actor = self.directory.actor(str(event["user"]))
+        inbound = Inbound(actor=actor, text=unescape(str(event.get("text") or "")), channel=channel,
+                          message_id=ts, thread=thread,
+                          link=self.directory.permalink(channel, ts) if thread is None else None)
+        outcome = self.desk.on_message(inbound)
+        if outcome.ignored:
+            log.debug("message %s/%s: %s", channel, ts, outcome.ignored)
+        self.outbox(client).deliver(outcome.replies, Where(channel, actor.user_id, thread=thread or ts))
+
+    def _edited(self, event: dict[str, Any]) -> None:
+        message = event.get("message") or {}
+        previous = event.get("previous_message") or {}
+        if message.get("bot_id") or not message.get("user") or message.get("text") == previous.get("text"):
+            return  # unfurls, reply counts and bot edits change no words
+        ticket = self._ticket_of(str(event.get("channel", "")), message)
+        if ticket is not None:
+            self.desk.service.record_edit(self.directory.actor(str(message["user"])), ticket.id,
+                                          message_id=str(message["ts"]),
+                                          text=unescape(str(message.get("text") or "")))
+
+    def _deleted(self, event: dict[str, Any]) -> None:
+        previous = dict(event.get("previous_message") or {})
+        previous.setdefault("ts", event.get("deleted_ts"))
+        if previous.get("bot_id") or not previous.get("ts"):
+            return
+        ticket = self._ticket_of(str(event.get("channel", "")), previous)
+        if ticket is not None:
+            # Slack does not say who deleted a message; its author is the best account we have.
+            author = str(previous.get("user") or "slack")
+            self.desk.service.record_edit(self.directory.actor(author), ticket.id,
+                                          message_id=str(previous["ts"]), text=None)
+
+    def _ticket_of(self, channel: str, message: dict[str, Any]) -> Ticket | None:
+        """The ticket whose opening message or thread reply this is."""
+        ts = str(message.get("ts", ""))
+        ticket = self.desk.service.find_by_thread(PLATFORM, channel, str(message.get("thread_ts") or ts))
+        if ticket is None or (ts != ticket.source.message and ts not in ticket.message_ids):
+            return None
+        return ticket
+
+    # -- the /desk slash command --------------------------------------------------------
+
+    def on_command(self, ack, command: dict[str, Any], client: WebClient, respond) -> None:
+        """``/desk VERB …``; Slack sends no thread, so id-less verbs need the shortcut instead."""
+        ack()
+        user_id, hint = user_of(command)
+        actor = self.directory.actor(user_id, hint)
+        channel = command.get("channel_id")
+        text = unescape(str(command.get("text") or ""))
+        where = Where(channel, user_id, respond=respond)
+        words = text.split()
+        if (actor.is_agent and len(words) == 2 and words[0].lower() in ("resolve", "note")
+                and parse_ticket_id(words[1])):
+            self._open_modal(client, command.get("trigger_id"), words[0].lower(),
+                             parse_ticket_id(words[1]) or "", actor, where)
+            return
+        self.outbox(client).deliver(self.desk.on_command(actor, text, channel=channel), where)
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    def on_ticket_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                         respond) -> None:
+        """"This solved it", "Still need help", "Claim"."""
+        ack()
+        actor, where = self._who_where(body, respond)
+        name = str(action["action_id"]).split(":", 1)[1]
+        replies = self.desk.on_action(actor, Action(name), str(action.get("value", "")))
+        self.outbox(client).deliver(replies, where)
+
+    def on_modal_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                        respond) -> None:
+        """"Resolve…" and "Add note…" on the intake message."""
+        ack()
+        actor, where = self._who_where(body, respond)
+        verb = "resolve" if action["action_id"] == kit.RESOLVE_MODAL else "note"
+        self._open_modal(client, body.get("trigger_id"), verb, str(action.get("value", "")), actor, where)
+
+    def on_survey_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+                         respond) -> None:
+        """A 1–5 score: ask for an optional comment; the score counts even if the modal is closed."""
+        ack()
+        actor, where = self._who_where(body, respond)
+        score = int(SURVEY_BUTTONS.match(action["action_id"]).group(1))  # type: ignore[union-attr]
+        ticket_id = str(action.get("value", ""))
+        view = kit.survey_modal(ticket_id, score, _metadata(where))
+        try:
+            client.views_open(trigger_id=body.get("trigger_id"), view=view)
+        except API_ERRORS as error:
+            log.warning("views.open failed; recording the score without a comment: %s", error)
+            self.outbox(client).deliver(self.desk.on_survey(actor, ticket_id, score), where)
+
+    # -- shortcuts ---------------------------------------------------------------------------
+
+    def on_open_shortcut(self, ack, shortcut: dict[str, Any], client: WebClient, respond) -> None:
+        """"Open ticket from this message": an agent turns someone's message into a ticket."""
+        ack()
+        agent_id, hint = user_of(shortcut)
+        agent = self.directory.actor(agent_id, hint)
+        message = shortcut.get("message") or {}
+        channel = str((shortcut.get("channel") or {}).get("id", ""))
+        ts = str(message.get("ts", ""))
+        author = str(message.get("user") or message.get("bot_id") or "unknown")
+        inbound = Inbound(actor=self.directory.actor(author), text=unescape(str(message.get("text") or "")),
+                          channel=channel, message_id=ts, link=self.directory.permalink(channel, ts))
+        outcome = self.desk.open_ticket(inbound, opened_by=agent)
+        where = Where(channel, agent_id, thread=message.get("thread_ts") or ts, respond=respond)
+        replies = list(outcome.replies)
+        if not replies and outcome.ignored:
+            replies = [Reply(outcome.ignored, kind=Kind.INFO, ticket=outcome.ticket, private=True)]
+        self.outbox(client).deliver(replies, where)
+
+    def on_command_shortcut(self, ack, shortcut: dict[str, Any], client: WebClient, respond) -> None:
+        """"Desk command in this thread": a /desk command that knows its thread."""
+        ack()
+        user_id, _ = user_of(shortcut)
+        message = shortcut.get("message") or {}
+        channel = str((shortcut.get("channel") or {}).get("id", ""))
+        thread = str(message.get("thread_ts") or message.get("ts") or "")
+        where = Where(channel, user_id, thread=thread, respond=respond)
+        try:
+            client.views_open(trigger_id=shortcut.get("trigger_id"), view=kit.command_modal(_metadata(where)))
+        except API_ERRORS as error:
+            log.error("views.open failed for the command modal: %s", error)
+
+    # -- modal submissions -------------------------------------------------------------------
+
+    def on_resolve_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        actor, where, meta = self._who_where_view(body, view)
+        text = kit.view_value(view, "resolution") or ""
+        article = kit.view_value(view, "article")
+        replies = self._core(lambda: self._resolve(actor, str(meta.get("ticket", "")), text, article))
+        self._finish_view(ack, client, replies, where, "resolution")
+
+    def on_note_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        actor, where, meta = self._who_where_view(body, view)
+        text = kit.view_value(view, "note") or ""
+        replies = self.desk.on_command(actor, f"note {meta.get('ticket', '')} {text}")
+        self._finish_view(ack, client, replies, where, "note")
+
+    def on_command_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        actor, where, _ = self._who_where_view(body, view)
+        text = kit.view_value(view, "command") or ""
+        replies = self.desk.on_command(actor, text, channel=where.channel, thread=where.thread)
+        self._finish_view(ack, client, replies, where, "command")
+
+    def on_survey_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        actor, where, meta = self._who_where_view(body, view)
+        comment = kit.view_value(view, "comment") or ""
+        replies = self.desk.on_survey(actor, str(meta.get("ticket", "")), int(meta.get("score", 0)), comment)
+        self._finish_view(ack, client, replies, where, "comment")
+
+    def on_survey_closed(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        """Closing the comment modal still records the score."""
+        ack()
+        actor, where, meta = self._who_where_view(body, view)
+        replies = self.desk.on_survey(actor, str(meta.get("ticket", "")), int(meta.get("score", 0)))
+        self.outbox(client).deliver(replies, where)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _resolve(self, actor: Actor, ticket_id: str, text: str, article: str | None) -> list[Reply]:
+        """The resolve verb with structured input (the text is kept exactly as typed)."""
+        slug = self.desk.check_article(article) if article else None
+        ticket = self.desk.service.resolve(actor, ticket_id, text, article=slug)
+        return self.desk.after_resolve(ticket, actor)
+
+    @staticmethod
+    def _core(call) -> list[Reply]:
+        try:
+            return call()
+        except DeskError as error:
+            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+
+    def _open_modal(self, client: WebClient, trigger_id: str | None, verb: str, ticket_id: str, actor: Actor,
+                    where: Where) -> None:
+        outbox = self.outbox(client)
+        try:
+            ticket = self.desk.service.get(ticket_id)
+        except DeskError as error:
+            outbox.deliver([Reply(error.message, kind=Kind.REFUSED, private=True)], where)
+            return
+        meta = _metadata(where)
+        view = (kit.resolve_modal(ticket, self._articles(ticket), meta) if verb == "resolve"
+                else kit.note_modal(ticket.id, meta))
+        try:
+            client.views_open(trigger_id=trigger_id, view=view)
+        except API_ERRORS as error:
+            log.error("views.open failed for the %s modal of %s: %s", verb, ticket.id, error)
+
+    def _articles(self, ticket: Ticket) -> list[Suggestion]:
+        """Articles to choose from: those suggested at intake, then the knowledge base's best matches."""
+        if self.desk.knowledge is None:
+            return []
+        found: dict[str, Suggestion] = {}
+        for record in ticket.suggestions:
+            slug = str(record.get("slug", ""))
+            if slug:
+                found[slug] = Suggestion(slug, str(record.get("title", slug)), str(record.get("url", "")),
+                                         float(record.get("score", 0)))
+        try:
+            for suggestion in self.desk.knowledge.search(f"{ticket.subject}\n{ticket.body}", limit=10):
+                found.setdefault(suggestion.slug, suggestion)
+        except Exception:  # a broken knowledge base must not block resolving
+            log.exception("knowledge base search failed for the resolve modal")
+        return list(found.values())
+
+    def _who_where(self, body: dict[str, Any], respond) -> tuple[Actor, Where]:
+        user_id, hint = user_of(body)
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        thread = container.get("thread_ts") or message.get("thread_ts")
+        return self.directory.actor(user_id, hint), Where(channel, user_id, thread=thread, respond=respond)
+
+    def _who_where_view(self, body: dict[str, Any], view: dict[str, Any]) -> tuple[Actor, Where, dict[str, Any]]:
+        user_id, hint = user_of(body)
+        try:
+            meta = json.loads(view.get("private_metadata") or "{}")
+        except ValueError:
+            meta = {}
+        where = Where(meta.get("channel"), user_id, thread=meta.get("thread"))
+        return self.directory.actor(user_id, hint), where, meta
+
+    def _finish_view(self, ack, client: WebClient, replies: list[Reply], where: Where, block_id: str) -> None:
+        """A refusal stays in the modal, next to the field; anything else closes it and is posted."""
+        refused = [r for r in replies if r.kind in (Kind.REFUSED, Kind.USAGE)]
+        if refused and len(refused) == len(replies):
+            message = "\n".join(r.full_text for r in refused)
+            ack(response_action="errors", errors={block_id: message[:2000]})
+            return
+        ack()
+        self.outbox(client).deliver(replies, where)
+
+
+def _metadata(where: Where) -> dict[str, Any]:
+    return {"channel": where.channel, "thread": where.thread}

@@ -1,0 +1,239 @@
+"""Reply → Block Kit: how the desk's platform-neutral replies look in Slack.
+
+Pure functions, no Web API calls, so rendering is tested without a server. Every piece of
+user text is escaped (``&``, ``<``, ``>``) before it goes into mrkdwn, so a customer cannot
+forge links or mentions in the bot's messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot import messages
+from bot.domain import State, Ticket
+from bot.replies import Action, Kind, Reply, Suggestion
+
+PREFIX = "chatdesk"
+SECTION_LIMIT = 2900  # Slack refuses section text over 3,000 characters
+BUTTON_TEXT_LIMIT = 75
+MAX_BLOCKS = 50
+SURVEY_SCORES = (1, 2, 3, 4, 5)
+
+# action ids and view callback ids; the value of a ticket button is the ticket id
+RESOLVE_MODAL = f"{PREFIX}:resolve_modal"
+NOTE_MODAL = f"{PREFIX}:note_modal"
+VIEW_RESOLVE = f"{PREFIX}:resolve"
+VIEW_NOTE = f"{PREFIX}:note"
+VIEW_COMMAND = f"{PREFIX}:command"
+VIEW_SURVEY = f"{PREFIX}:survey"
+SHORTCUT_OPEN = f"{PREFIX}:open_ticket"
+SHORTCUT_COMMAND = f"{PREFIX}:command_here"
+
+
+def action_id(action: Action | str) -> str:
+    """``chatdesk:claim`` for ``Action.CLAIM``."""
+    return f"{PREFIX}:{Action(action).value}"
+
+
+def survey_action_id(score: int) -> str:
+    return f"{PREFIX}:survey:{score}"
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, escaped for mrkdwn and plain text alike."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain(text: str, limit: int = 150) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _sections(text: str) -> list[dict[str, Any]]:
+    """Section blocks for mrkdwn text, split on line boundaries under Slack's size limit."""
+    blocks: list[dict[str, Any]] = []
+    chunk: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        line = _cut(line, SECTION_LIMIT)
+        if chunk and size + len(line) + 1 > SECTION_LIMIT:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk and any(part.strip() for part in chunk):
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+    return blocks
+
+
+def button(text: str, action: str, value: str, *, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": _plain(text, BUTTON_TEXT_LIMIT), "action_id": action,
+                               "value": value}
+    if style:
+        element["style"] = style
+    return element
+
+
+def action_buttons(actions: Iterable[Action], ticket_id: str) -> list[dict[str, Any]]:
+    styles = {Action.SOLVED: "primary"}
+    return [button(a.label, action_id(a), ticket_id, style=styles.get(a)) for a in actions]
+
+
+def suggestion_blocks(suggestions: Sequence[Suggestion]) -> list[dict[str, Any]]:
+    """One line per suggested article: its title linking to the help site, and the confidence."""
+    lines = []
+    for number, suggestion in enumerate(suggestions, start=1):
+        title = escape(suggestion.title)
+        link = f"<{suggestion.url}|{title}>" if suggestion.url else f"*{title}*"
+        confidence = messages.SLACK_CONFIDENCE.format(confidence=suggestion.confidence)
+        lines.append(f"{number}. {link}  _{confidence}_")
+    return _sections("\n".join(lines)) if lines else []
+
+
+def state_line(ticket: Ticket) -> str:
+    """The intake message's status line: state and owner."""
+    owner = ticket.assignee.name if ticket.assignee else "-"
+    text = {
+        State.OPEN: messages.SLACK_STATE_OPEN,
+        State.CLAIMED: messages.SLACK_STATE_CLAIMED,
+        State.WAITING: messages.SLACK_STATE_WAITING,
+        State.RESOLVED: messages.SLACK_STATE_RESOLVED,
+        State.CLOSED: messages.SLACK_STATE_CLOSED,
+    }[ticket.state].format(owner=escape(owner))
+    if ticket.escalated and ticket.state is State.OPEN:
+        text += f" · {messages.SLACK_STATE_ESCALATED}"
+    return f"*{ticket.id}* · {text}"
+
+
+def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """Blocks for any reply: its text and lines, suggestions, and its ticket buttons."""
+    body = "\n".join(escape(part) for part in (reply.text, *reply.lines) if part)
+    blocks = _sections(body)
+    blocks += suggestion_blocks(reply.suggestions)
+    if reply.kind is Kind.SURVEY and reply.ticket is not None:
+        blocks += survey_blocks(reply.ticket.id)
+    elif reply.actions and reply.ticket is not None:
+        blocks.append({"type": "actions", "block_id": f"{PREFIX}:actions",
+                       "elements": action_buttons(reply.actions, reply.ticket.id)})
+    return blocks[:MAX_BLOCKS]
+
+
+def intake_blocks(reply: Reply, ticket: Ticket | None = None) -> list[dict[str, Any]]:
+    """The intake reply in the request's thread; with ``ticket``, refreshed to its current state."""
+    current = ticket or reply.ticket
+    blocks = _sections("\n".join(escape(part) for part in (reply.text, *reply.lines) if part))
+    blocks += suggestion_blocks(reply.suggestions)
+    if current is None:
+        return blocks
+    blocks.append({"type": "context", "block_id": f"{PREFIX}:state",
+                   "elements": [{"type": "mrkdwn", "text": state_line(current)}]})
+    buttons = intake_buttons(current, reply.actions)
+    if buttons:
+        blocks.append({"type": "actions", "block_id": f"{PREFIX}:actions", "elements": buttons})
+    return blocks
+
+
+def intake_buttons(ticket: Ticket, actions: Sequence[Action]) -> list[dict[str, Any]]:
+    """While a ticket is active: the customer's and the agents' buttons; once done, "Still need help"."""
+    if ticket.state in (State.RESOLVED, State.CLOSED):
+        return action_buttons([a for a in actions if a is Action.NEED_HELP], ticket.id)
+    shown = [a for a in actions if not (a is Action.CLAIM and ticket.assignee)]
+    buttons = action_buttons(shown, ticket.id)
+    if ticket.assignee:
+        buttons.append(button(messages.SLACK_BUTTON_RESOLVE, RESOLVE_MODAL, ticket.id))
+        buttons.append(button(messages.SLACK_BUTTON_NOTE, NOTE_MODAL, ticket.id))
+    return buttons
+
+
+def survey_blocks(ticket_id: str) -> list[dict[str, Any]]:
+    """1–5 buttons for the satisfaction survey."""
+    return [
+        {"type": "actions", "block_id": f"{PREFIX}:survey",
+         "elements": [button(str(score), survey_action_id(score), ticket_id) for score in SURVEY_SCORES]},
+        {"type": "context", "elements": [
+            {"type": "mrkdwn", "text": f"{messages.SLACK_SURVEY_LOW} · {messages.SLACK_SURVEY_HIGH}"}]},
+    ]
+
+
+def fallback_text(reply: Reply) -> str:
+    """The notification text Slack shows where blocks cannot be (push notices, screen readers)."""
+    return _cut(escape(reply.full_text), 3000)
+
+
+# -- modals ---------------------------------------------------------------------
+
+def _modal(callback_id: str, title: str, submit: str, blocks: list[dict[str, Any]],
+           metadata: dict[str, Any], *, notify_on_close: bool = False) -> dict[str, Any]:
+    view = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(title, 24),
+        "submit": _plain(submit, 24),
+        "close": _plain(messages.SLACK_MODAL_CANCEL, 24),
+        "private_metadata": json.dumps(metadata),
+        "blocks": blocks,
+    }
+    if notify_on_close:
+        view["notify_on_close"] = True
+    return view
+
+
+def _text_input(block_id: str, label: str, *, multiline: bool = True, optional: bool = False,
+                initial: str = "") -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": "value", "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    return {"type": "input", "block_id": block_id, "label": _plain(label, 2000), "optional": optional,
+            "element": element}
+
+
+def resolve_modal(ticket: Ticket, articles: Sequence[Suggestion], metadata: dict[str, Any]) -> dict[str, Any]:
+    """Resolution text, plus the article that answers it when the knowledge base offers some."""
+    blocks = [_text_input("resolution", messages.SLACK_MODAL_RESOLUTION, optional=bool(articles))]
+    if articles:
+        options = [{"text": _plain(f"{a.title} ({a.confidence})", 75), "value": a.slug[:150]}
+                   for a in articles[:100]]
+        blocks.append({"type": "input", "block_id": "article", "optional": True,
+                       "label": _plain(messages.SLACK_MODAL_ARTICLE, 2000),
+                       "hint": _plain(messages.SLACK_MODAL_ARTICLE_HINT, 2000),
+                       "element": {"type": "static_select", "action_id": "value", "options": options}})
+    return _modal(VIEW_RESOLVE, messages.SLACK_MODAL_RESOLVE_TITLE.format(ticket_id=ticket.id),
+                  messages.SLACK_MODAL_RESOLVE_SUBMIT, blocks, {**metadata, "ticket": ticket.id})
+
+
+def note_modal(ticket_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    blocks = [_text_input("note", messages.SLACK_MODAL_NOTE)]
+    return _modal(VIEW_NOTE, messages.SLACK_MODAL_NOTE_TITLE.format(ticket_id=ticket_id), messages.SLACK_MODAL_SAVE,
+                  blocks, {**metadata, "ticket": ticket_id})
+
+
+def command_modal(metadata: dict[str, Any]) -> dict[str, Any]:
+    blocks = [_text_input("command", messages.SLACK_MODAL_COMMAND, multiline=False)]
+    return _modal(VIEW_COMMAND, messages.SLACK_MODAL_COMMAND_TITLE, messages.SLACK_MODAL_COMMAND_SUBMIT, blocks,
+                  metadata)
+
+
+def survey_modal(ticket_id: str, score: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Asked after a score button: an optional comment; closing the modal still records the score."""
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": escape(
+            messages.SLACK_MODAL_SURVEY_SCORE.format(ticket_id=ticket_id, score=score))}},
+        _text_input("comment", messages.SLACK_MODAL_SURVEY_COMMENT, optional=True),
+    ]
+    return _modal(VIEW_SURVEY, messages.SLACK_MODAL_SURVEY_TITLE, messages.SLACK_MODAL_SEND, blocks,
+                  {**metadata, "ticket": ticket_id, "score": score}, notify_on_close=True)
+
+
+def view_value(view: dict[str, Any], block_id: str) -> str | None:
+    """The submitted value of an input block (text or selected option)."""
+    state = (view.get("state") or {}).get("values") or {}
+    element = (state.get(block_id) or {}).get("value") or {}
+    if element.get("type") == "static_select" or "selected_option" in element:
+        option = element.get("selected_option") or {}
+        return option.get("value")
+    return element.get("value")

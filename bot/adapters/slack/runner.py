@@ -1,0 +1,129 @@
+"""``chatdesk run --platform slack``: Socket Mode by default, or HTTP on ``/slack/events``.
+
+Environment: ``SLACK_BOT_TOKEN`` always; ``SLACK_APP_TOKEN`` for Socket Mode;
+``SLACK_SIGNING_SECRET`` for HTTP; ``SLACK_API_URL`` overrides the Web API base URL (tests point
+it at a local fake); ``CHATDESK_SLACK_HOST`` is the HTTP bind address (default 0.0.0.0).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.error import BoltError
+
+from bot import messages
+from bot.adapters.slack.app import create_app, web_client
+from bot.adapters.slack.directory import SlackDirectory
+from bot.config import Config
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> int:
+    """Start the Slack desk and serve until interrupted; returns the exit status."""
+    env = os.environ if env is None else env
+    http = bool(getattr(args, "http", False))
+    needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET" if http else "SLACK_APP_TOKEN"]
+    missing = [name for name in needed if not env.get(name)]
+    if missing:
+        raise ConfigError(messages.SLACK_CONFIG_MISSING, names=" and ".join(missing))
+    logging.basicConfig(level=env.get("CHATDESK_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.app import build_desk
+
+    directory = SlackDirectory(config)
+    desk = build_desk(config, people=directory.lookup)
+    client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
+    directory.client = client
+    try:
+        app = create_app(desk, client=client, directory=directory,
+                         signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
+    except BoltError as error:
+        raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
+    location = desk.service.store.location
+    if http:
+        host = env.get("CHATDESK_SLACK_HOST", "0.0.0.0")
+        port = int(getattr(args, "port", 3000))
+        server = http_server(app, host=host, port=port)
+        print(messages.SLACK_LISTENING_HTTP.format(team=config.team, host=host, port=server.server_address[1],
+                                                   location=location), file=sys.stderr, flush=True)
+        return serve(server)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    print(messages.SLACK_LISTENING_SOCKET.format(team=config.team, location=location), file=sys.stderr, flush=True)
+    SocketModeHandler(app, app_token=env["SLACK_APP_TOKEN"], web_client=client).start()
+    return 0
+
+
+def http_server(app: App, *, host: str, port: int) -> ThreadingHTTPServer:
+    """A threaded HTTP server passing ``POST /slack/events`` to Bolt (which checks signatures)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if self.path.partition("?")[0] == HEALTH_PATH:
+                self._send(200, {}, "ok")
+            else:
+                self._send(404, {}, "")
+
+        def do_POST(self) -> None:
+            path, _, query = self.path.partition("?")
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode("utf-8") if length else ""
+            if path != EVENTS_PATH:
+                self._send(404, {}, "")
+                return
+            headers = {key.lower(): [value] for key, value in self.headers.items()}
+            response = app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            self._send(response.status, response.headers, response.body)
+
+        def _send(self, status: int, headers: Mapping[str, Any], body: Any) -> None:
+            import json
+
+            data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
+            self.send_response(status)
+            for key, values in headers.items():
+                if key.lower() == "content-length":
+                    continue
+                for value in values if isinstance(values, (list, tuple)) else [values]:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("http: " + format, *args)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve(server: ThreadingHTTPServer) -> int:
+    """Serve until SIGTERM/SIGINT, then stop cleanly."""
+
+    def stop(signum, frame) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
