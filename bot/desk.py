@@ -188,7 +188,8 @@ class Desk:
                          ticket=ticket)
         title = self._article_title(ticket.article) if ticket.article else None
         template = messages.RESOLVED_WITH_ARTICLE if title else messages.RESOLVED
-        return Reply(template.format(ticket_id=ticket.id, article=title, resolution=ticket.resolution or "").strip(),
+        text = template.format(ticket_id=ticket.id, article=title, resolution=ticket.resolution or "")
+        return Reply(text.rstrip(": ").strip() + ("" if text.endswith((".", "!", "?")) else "."),
                      kind=Kind.CHANGED, ticket=ticket)
 
     # -- lookups the commands need ----------------------------------------------------

@@ -33,7 +33,7 @@ def test_agent_works_a_ticket_from_claim_to_resolution(talk):
     assert "maria claimed T-1." in claimed
     assert "Check the plan and the last invoice" in claimed  # the billing checklist
     assert "Noted on T-1." in talk.push("/desk note T-1 refunded the duplicate charge")
-    assert "T-1 is resolved. Refunded the duplicate" in talk.push("/desk resolve T-1 Refunded the duplicate charge")
+    assert "T-1 is resolved: Refunded the duplicate charge." in talk.push("/desk resolve T-1 Refunded the duplicate charge")
     shown = talk.push("/desk show T-1")
     assert "state: resolved" in shown and "refunded the duplicate charge" in shown
 
@@ -107,7 +107,7 @@ def test_piped_console_walkthrough_then_export(tmp_path):
     out = run.stdout
     assert "Traceback" not in out + run.stderr
     assert out.count("opened ticket") == 1
-    assert "maria claimed T-1." in out and "T-1 is resolved." in out and "I don't know `/desk frobnicate`" in out
+    assert "maria claimed T-1." in out and "T-1 is resolved: Reset the tracker and re-pair." in out and "I don't know `/desk frobnicate`" in out
     export = subprocess.run([sys.executable, "-m", "bot.cli.main", "export"], text=True, capture_output=True,
                             env=env, cwd=tmp_path, timeout=60)
     assert export.returncode == 0, export.stderr
