@@ -20,7 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from slack_sdk.signature import SignatureVerifier
+
+from bot.replies import Suggestion
 
 FIXTURES = Path(__file__).parent / "fixtures" / "slack"
 SIGNING_SECRET = "test-signing-secret"
@@ -276,6 +279,24 @@ def interaction_body(payload: dict[str, Any]) -> str:
     return urllib.parse.urlencode({"payload": json.dumps(payload)})
 
 
+class PairingKnowledge:
+    """A one-article knowledge base: confident about pairing, silent otherwise."""
+
+    ARTICLE = Suggestion("pair-tracker", "Pair your tracker <fast>", "http://help.test/pair-tracker/", 0.91)
+
+    def suggest(self, text, *, limit=3):
+        return [self.ARTICLE] if "pair" in text.lower() else []
+
+    def search(self, text, *, limit=5):
+        return [self.ARTICLE]
+
+    def article(self, slug):
+        return ("Pair your tracker <fast>", "installation") if slug == "pair-tracker" else None
+
+    def learn(self, slug, wording):
+        return True
+
+
 class SlackHarness:
     """The real Bolt app around a desk, its Web API at the fake; requests go in signed."""
 
@@ -331,3 +352,24 @@ class SlackHarness:
         payload["container"]["thread_ts"] = thread_ts
         payload["message"]["thread_ts"] = thread_ts
         return self.interact(payload)
+
+
+# -- pytest fixtures (imported by the test_slack* modules) -------------------------------------
+
+@pytest.fixture
+def fake():
+    """A running fake Web API, stopped after the test."""
+    server = FakeSlack().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def slack_config(config):
+    """The demo team on Slack: support channel CSUPPORT, agents UMARIA and the SAGENTS group, team channel CTEAM."""
+    from dataclasses import replace
+
+    from bot.config import PlatformConfig
+
+    slack = PlatformConfig(channels=("CSUPPORT",), agents=("UMARIA", "SAGENTS"), team_channel="CTEAM")
+    return replace(config, platforms={**config.platforms, "slack": slack})

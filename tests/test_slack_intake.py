@@ -5,57 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import replace
 
 import pytest
 
 from bot.adapters.slack.outbox import intake_key
-from bot.config import PlatformConfig
 from bot.domain import State
-from bot.replies import Suggestion
-from tests.slack_fake_api import (
-    FakeSlack,
-    SlackHarness,
-    fixture,
-)
+from tests.slack_fake_api import PairingKnowledge, SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)
 
 TS = "1763283600.000100"
 
 
 @pytest.fixture
-def fake():
-    server = FakeSlack().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def slack_config(config):
-    slack = PlatformConfig(channels=("CSUPPORT",), agents=("UMARIA", "SAGENTS"), team_channel="CTEAM")
-    return replace(config, platforms={**config.platforms, "slack": slack})
-
-
-@pytest.fixture
 def slack(slack_config, fake, clock):
     return SlackHarness(slack_config, fake, clock=clock)
-
-
-class PairingKnowledge:
-    """A one-article knowledge base: confident about pairing, silent otherwise."""
-
-    ARTICLE = Suggestion("pair-tracker", "Pair your tracker <fast>", "http://help.test/pair-tracker/", 0.91)
-
-    def suggest(self, text, *, limit=3):
-        return [self.ARTICLE] if "pair" in text.lower() else []
-
-    def search(self, text, *, limit=5):
-        return [self.ARTICLE]
-
-    def article(self, slug):
-        return ("Pair your tracker <fast>", "installation") if slug == "pair-tracker" else None
-
-    def learn(self, slug, wording):
-        return True
 
 
 def intake_post(fake):
