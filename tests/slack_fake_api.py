@@ -150,7 +150,7 @@ class FakeSlack:
             time.sleep(self._delays[method])
         if script is not None:
             return script.status, script.body, script.headers
-        if method == "response_url":
+        if method in ("response_url", "upload"):
             return 200, {"ok": True}, {}
         if not str(headers.get("authorization", "")).startswith("Bearer xox"):
             return 200, {"ok": False, "error": "not_authed"}, {}
@@ -177,6 +177,13 @@ class FakeSlack:
             if group not in self.groups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.groups[group]}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts)}"
+            host, port = self.server.server_address[:2]
+            return {"ok": True, "file_id": file_id, "upload_url": f"http://{host}:{port}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")}
+                                          for f in _json_list(body.get("files"))]}
         if method == "views.open":
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(body.get("view") or {})}}
         return {"ok": True}
@@ -190,12 +197,14 @@ class FakeSlack:
             def _handle(self) -> None:
                 parsed = urllib.parse.urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8") if length else ""
+                raw = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
                 if parsed.path.startswith("/response_url/"):
                     method = "response_url"
+                elif parsed.path.startswith("/upload/"):
+                    method = "upload"
                 else:
                     method = parsed.path.rsplit("/", 1)[-1]
-                body = _parse(raw, parsed.query)
+                body = {"size": length} if method == "upload" else _parse(raw, parsed.query)
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, answer, extra = fake._answer(method, body, headers)
                 data = json.dumps(answer).encode("utf-8")
@@ -213,6 +222,10 @@ class FakeSlack:
                 pass
 
         return Handler
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
 
 
 def _parse(raw: str, query: str) -> dict[str, Any]:
@@ -309,6 +322,7 @@ class SlackHarness:
         self.directory = SlackDirectory(config)
         self.desk = build_desk(config, store=store or TinyTicketStore.memory(), clock=clock, knowledge=knowledge,
                                people=self.directory.lookup)
+        self.desk.survey_policy = None  # surveys only where a test asks for them (the real policy samples)
         self.app = create_app(self.desk, token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=fake.url,
                               directory=self.directory, executor=InlineExecutor() if inline else None)
 

@@ -61,3 +61,8 @@ def test_announcements_carry_a_claim_button_and_surveys_five_scores(config, cloc
 def test_modal_titles_fit_slacks_24_characters():
     view = kit.note_modal("T-123456789", {"channel": "C1", "thread": "1.1"})
     assert len(view["title"]["text"]) <= 24 and json.loads(view["private_metadata"])["ticket"] == "T-123456789"
+
+
+def test_markdown_bold_becomes_slack_bold():
+    [block] = kit.reply_blocks(Reply("**Support metrics 2026-W46**, in brackets: change"))
+    assert block["text"]["text"].startswith("*Support metrics 2026-W46*,")

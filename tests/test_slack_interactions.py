@@ -298,3 +298,25 @@ def test_the_outbox_posts_to_the_team_channel_and_into_a_tickets_thread(slack, f
     team, thread = fake.of("chat.postMessage")
     assert team.body["channel"] == "CTEAM" and "thread_ts" not in team.body
     assert (thread.body["channel"], thread.body["thread_ts"]) == ("CSUPPORT", TS)
+
+
+def test_a_ticket_opened_from_a_thread_reply_lives_in_that_thread(slack, fake):
+    payload = fixture("message_action_open_ticket.json")
+    payload["message"].update(ts="1763284060.000560", thread_ts="1763284000.000001")
+    slack.interact(payload)
+    [post] = [c for c in fake.of("chat.postMessage") if c.body["channel"] == "CGENERAL"]
+    assert post.body["thread_ts"] == "1763284000.000001"
+    slack.message("Here is my invoice number", user="UROBIN", channel="CGENERAL", ts="1763284070.000570",
+                  thread_ts="1763284000.000001")
+    assert slack.store.get("T-2").conversation[-1].text == "Here is my invoice number"
+
+
+def test_a_reply_with_a_chart_uploads_it_under_the_message(slack, fake, tmp_path):
+    chart = tmp_path / "week-47.png"
+    chart.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    SlackOutbox(slack.desk, slack.app.client).to_team(
+        Reply("Weekly numbers", kind=Kind.ANNOUNCE, attachments=(str(chart),)))
+    [upload] = fake.of("upload")
+    assert upload.body["size"] > 1000
+    [complete] = fake.of("files.completeUploadExternal")
+    assert complete.body["channel_id"] == "CTEAM"

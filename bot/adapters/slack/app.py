@@ -22,9 +22,9 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
-from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
+from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where, thread_key_of
 from bot.desk import Desk, Inbound
-from bot.domain import Actor, Ticket, parse_ticket_id
+from bot.domain import Actor, Ticket, parse_ticket_id, thread_key
 from bot.errors import DeskError
 from bot.replies import Action, Kind, Reply, Suggestion
 
@@ -244,11 +244,23 @@ class SlackListeners:
         inbound = Inbound(actor=self.directory.actor(author), text=unescape(str(message.get("text") or "")),
                           channel=channel, message_id=ts, link=self.directory.permalink(channel, ts))
         outcome = self.desk.open_ticket(inbound, opened_by=agent)
-        where = Where(channel, agent_id, thread=message.get("thread_ts") or ts, respond=respond)
+        parent = str(message.get("thread_ts") or "")
+        if outcome.created and outcome.ticket is not None and parent and parent != ts:
+            self._live_in_parent_thread(outcome.ticket, channel, parent)
+        where = Where(channel, agent_id, thread=parent or ts, respond=respond)
         replies = list(outcome.replies)
         if not replies and outcome.ignored:
             replies = [Reply(outcome.ignored, kind=Kind.INFO, ticket=outcome.ticket, private=True)]
         self.outbox(client).deliver(replies, where)
+
+    def _live_in_parent_thread(self, ticket: Ticket, channel: str, parent: str) -> None:
+        """A reply has no thread of its own: the ticket lives in its parent's thread, unless that is a
+        ticket's already (then replies there keep going to that ticket)."""
+        store = self.desk.service.store
+        store.put(thread_key_of(ticket.id), parent)
+        key = thread_key(PLATFORM, channel, parent)
+        if store.find(key) is None:
+            store.link(key, ticket.id)
 
     def on_command_shortcut(self, ack, shortcut: dict[str, Any], client: WebClient, respond) -> None:
         """"Desk command in this thread": a /desk command that knows its thread."""

@@ -8,6 +8,7 @@ forge links or mentions in the bot's messages.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ SECTION_LIMIT = 2900  # Slack refuses section text over 3,000 characters
 BUTTON_TEXT_LIMIT = 75
 MAX_BLOCKS = 50
 SURVEY_SCORES = (1, 2, 3, 4, 5)
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 # action ids and view callback ids; the value of a ticket button is the ticket id
 RESOLVE_MODAL = f"{PREFIX}:resolve_modal"
@@ -110,9 +112,14 @@ def state_line(ticket: Ticket) -> str:
     return f"*{ticket.id}* · {text}"
 
 
+def mrkdwn(text: str) -> str:
+    """Escaped text, with the core's Markdown bold (``**x**``) as Slack's (``*x*``)."""
+    return BOLD.sub(r"*\1*", escape(text))
+
+
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     """Blocks for any reply: its text and lines, suggestions, and its ticket buttons."""
-    body = "\n".join(escape(part) for part in (reply.text, *reply.lines) if part)
+    body = "\n".join(mrkdwn(part) for part in (reply.text, *reply.lines) if part)
     blocks = _sections(body)
     blocks += suggestion_blocks(reply.suggestions)
     if reply.kind is Kind.SURVEY and reply.ticket is not None:

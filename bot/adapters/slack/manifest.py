@@ -13,6 +13,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "groups:history",  # … and in private ones the bot is invited to
     "chat:write",  # answer in threads, update the intake message, ephemeral replies
     "commands",  # /desk and the message shortcuts
+    "files:write",  # the weekly metrics chart
     "users:read",  # display names of requesters and agents
     "users:read.email",  # the requester's contact on the ticket
     "usergroups:read",  # members of the agents user group

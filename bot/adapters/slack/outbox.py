@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -33,6 +34,12 @@ WHICH_TICKET_PREFIX = messages.WHICH_TICKET.split("{", 1)[0]
 def intake_key(ticket_id: str) -> str:
     """Store key of the bot's intake reply for a ticket (channel and ts), for ``chat.update``."""
     return f"slack:intake:{ticket_id}"
+
+
+def thread_key_of(ticket_id: str) -> str:
+    """Store key of the Slack thread a ticket lives in when it is not its own message's thread
+    (a ticket opened with the shortcut from a reply lives in that reply's thread)."""
+    return f"slack:thread:{ticket_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +77,7 @@ class SlackOutbox:
         if ticket.source.platform != PLATFORM:
             log.warning("%s is not a Slack ticket; not posted: %s", ticket.id, reply.text)
             return
-        self._post(ticket.source.channel, reply, thread=ticket.source.thread or ticket.source.message)
+        self._post(ticket.source.channel, reply, thread=self.thread_of(ticket))
         if reply.kind is Kind.CHANGED:
             self.refresh_intake(ticket.id)
 
@@ -89,7 +96,7 @@ class SlackOutbox:
                     self._post(self.team_channel, reply)
             elif reply.kind in (Kind.CHANGED, Kind.SURVEY) and _is_slack(reply.ticket):
                 ticket = reply.ticket
-                self._post(ticket.source.channel, reply, thread=ticket.source.thread or ticket.source.message)
+                self._post(ticket.source.channel, reply, thread=self.thread_of(ticket))
                 if reply.kind is Kind.CHANGED and ticket.id not in refresh:
                     refresh.append(ticket.id)
             else:
@@ -124,7 +131,7 @@ class SlackOutbox:
         """The intake answer in the request's thread; its ts is kept to refresh it later."""
         ticket = reply.ticket
         assert ticket is not None
-        thread = ticket.source.thread or ticket.source.message
+        thread = self.thread_of(ticket)
         response = self._call("chat.postMessage", self.client.chat_postMessage, channel=ticket.source.channel,
                               thread_ts=thread, text=kit.fallback_text(reply),
                               blocks=kit.intake_blocks(reply), unfurl_links=False)
@@ -145,12 +152,28 @@ class SlackOutbox:
         self._call("chat.update", self.client.chat_update, channel=ref["channel"], ts=ref["ts"],
                    text=kit.fallback_text(original), blocks=kit.intake_blocks(original, ticket))
 
+    def thread_of(self, ticket: Ticket) -> str | None:
+        """The ts of the Slack thread a ticket's conversation lives in."""
+        moved = self.desk.service.store.recall(thread_key_of(ticket.id))
+        return moved or ticket.source.thread or ticket.source.message
+
     # -- helpers ---------------------------------------------------------------------
 
     def _post(self, channel: str, reply: Reply, *, thread: str | None = None) -> None:
         self._call("chat.postMessage", self.client.chat_postMessage, channel=channel,
                    text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply), unfurl_links=False,
                    **({"thread_ts": thread} if thread else {}))
+        self._upload(channel, reply, thread=thread)
+
+    def _upload(self, channel: str, reply: Reply, *, thread: str | None) -> None:
+        """Files a reply carries (the weekly metrics chart) go up under the message."""
+        for attachment in reply.attachments:
+            path = Path(attachment)
+            if not path.is_file():
+                log.warning("attachment %s does not exist; not uploaded", path)
+                continue
+            self._call("files.uploadV2", self.client.files_upload_v2, channel=channel, file=str(path),
+                       filename=path.name, title=path.stem, **({"thread_ts": thread} if thread else {}))
 
     @staticmethod
     def _call(method: str, function: Callable[..., Any], **kwargs: Any) -> Any:

@@ -53,6 +53,29 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     except BoltError as error:
         raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
     location = desk.service.store.location
+    stop_timers = start_scheduler(desk, client)
+    try:
+        return _serve(app, config, env, args, http=http, location=location, client=client)
+    finally:
+        if stop_timers is not None:
+            stop_timers.set()
+
+
+def start_scheduler(desk, client) -> threading.Event | None:
+    """Reminders, waiting nudges and the weekly post, spoken through the Slack outbox (when present)."""
+    try:
+        from bot.scheduler import Scheduler
+    except ModuleNotFoundError as exc:
+        if exc.name != "bot.scheduler":
+            raise
+        return None
+    from bot.adapters.slack.outbox import SlackOutbox
+
+    return Scheduler(desk, SlackOutbox(desk, client), platform="slack").start()
+
+
+def _serve(app: App, config: Config, env: Mapping[str, str], args: Any, *, http: bool, location: str,
+           client) -> int:
     if http:
         host = env.get("CHATDESK_SLACK_HOST", "0.0.0.0")
         port = int(getattr(args, "port", 3000))
