@@ -146,6 +146,13 @@ def test_edits_and_deletions_of_a_tickets_messages_are_recorded(slack, fake):
     assert ticket.events[0].get("text").startswith("My tracker will not pair with my phone")
 
 
+def test_a_retried_edit_is_recorded_once(slack, fake):
+    slack.event(fixture("event_message.json"))
+    slack.event(fixture("event_message_changed.json"))
+    slack.event(fixture("event_message_changed.json"), retry=1)
+    assert [e.type for e in slack.store.get("T-1").events].count("edited") == 1
+
+
 def test_an_edit_that_changes_no_words_is_not_recorded(slack, fake):
     slack.event(fixture("event_message.json"))
     unfurl = fixture("event_message_changed.json")

@@ -154,7 +154,7 @@ class SlackListeners:
         if message.get("bot_id") or not message.get("user") or message.get("text") == previous.get("text"):
             return  # unfurls, reply counts and bot edits change no words
         ticket = self._ticket_of(str(event.get("channel", "")), message)
-        if ticket is not None:
+        if ticket is not None and self._first_delivery(event):
             self.desk.service.record_edit(self.directory.actor(str(message["user"])), ticket.id,
                                           message_id=str(message["ts"]),
                                           text=unescape(str(message.get("text") or "")))
@@ -165,11 +165,16 @@ class SlackListeners:
         if previous.get("bot_id") or not previous.get("ts"):
             return
         ticket = self._ticket_of(str(event.get("channel", "")), previous)
-        if ticket is not None:
+        if ticket is not None and self._first_delivery(event):
             # Slack does not say who deleted a message; its author is the best account we have.
             author = str(previous.get("user") or "slack")
             self.desk.service.record_edit(self.directory.actor(author), ticket.id,
                                           message_id=str(previous["ts"]), text=None)
+
+    def _first_delivery(self, event: dict[str, Any]) -> bool:
+        """Edits and deletions are events of their own (with their own ts): a retried one is recorded once."""
+        key = f"slack:change:{event.get('channel', '')}:{event.get('event_ts') or event.get('ts')}"
+        return self.desk.service.store.remember(key)
 
     def _ticket_of(self, channel: str, message: dict[str, Any]) -> Ticket | None:
         """The ticket whose opening message or thread reply this is."""
