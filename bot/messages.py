@@ -139,3 +139,39 @@ SLACK_CONFIG_MISSING = "Slack needs {names} in the environment (see `chatdesk sl
 SLACK_LISTENING_HTTP = "chatdesk: Slack desk for {team} on http://{host}:{port}/slack/events; tickets in {location}"
 SLACK_LISTENING_SOCKET = "chatdesk: Slack desk for {team} over Socket Mode; tickets in {location}"
 SLACK_AUTH_FAILED = "Slack did not accept the bot token ({problem}). Check SLACK_BOT_TOKEN and SLACK_API_URL."
+
+# -- metrics --
+METRICS_TITLE = "**Support metrics {week}**, {monday} – {sunday} ({tz}); in brackets: change since {previous}"
+METRICS_NO_TICKETS = "No tickets this week."
+METRICS_CHANGE = " ({change})"
+METRICS_SAME = " (±0)"
+METRICS_VOLUME = ("• Opened {opened}{opened_change} · resolved {resolved}{resolved_change} · reopened {reopened}"
+                  " · backlog {backlog}{backlog_change}")
+METRICS_FRT = "• First response: median {median}{change}, p90 {p90} · target {target}: {breaches} breached"
+METRICS_TIMES = ("• Handle time (median): {handle}{handle_change} · resolution time (median): "
+                 "{resolution}{resolution_change}")
+METRICS_SELF_SERVICE = ("• Self-served: {auto}{auto_change} of new tickets · knowledge-base coverage: "
+                        "{coverage}{coverage_change}")
+METRICS_CSAT = ("• Satisfaction: {avg}/5, {satisfied} satisfied (4–5) · {responses} answer(s), "
+                "response rate {rate}")
+METRICS_CSAT_NONE = "• Satisfaction: no survey answers this week"
+METRICS_AGENTS_HEADER = "**By agent**"
+METRICS_AGENT_LINE = ("• {name}: {resolved} resolved, median handle {handle} · {responses} first response(s), "
+                      "median {frt}")
+METRICS_CATEGORIES_HEADER = "**By category**"
+METRICS_CATEGORY_LINE = ("• {name}: {opened} opened, {resolved} resolved, backlog {backlog} · first response {frt}"
+                         " · self-served {auto}")
+METRICS_GAPS_HEADER = "**Recurring questions with no article yet**"
+METRICS_GAP_LINE = "• {count}× “{topic}”{where}"
+METRICS_BAD_WEEK = "{problem}. Say `/desk metrics` for last week, or name a week: `/desk metrics 2026-W47`."
+METRICS_CHART_FAILED = "(the chart could not be drawn this time: {problem})"
+REMINDER_UNCLAIMED = ("Reminder: {ticket_id} from {name} has waited {waited} with no agent "
+                      "(first-response target {target}): {subject}")
+WAITING_NUDGE = ("{name}, we're still waiting for your answer on {ticket_id}. Reply here and we'll pick it up; "
+                 "otherwise it closes automatically in {days} day(s).")
+AUTO_CLOSE_REASON = "closed automatically: no answer from the customer for {days} day(s)"
+AUTO_CLOSED = ("{ticket_id} is closed: we heard nothing for {days} day(s). If you still need help, "
+               "just post a new request.")
+SCHEDULE_BAD_TIME = "{value!r} is not a time of day such as 09:00"
+SCHEDULE_BAD_DAY = "{value!r} is not a weekday such as monday"
+SURVEY_BAD_RATE = "{value!r} must be a number from 0 to 1 (the share of resolved tickets that get the survey)"

@@ -30,6 +30,7 @@ Console desk: type as a customer in the support channel.
   /as NAME                  speak as NAME (an agent if NAME is one: {agents})
   /thread T-1               reply inside T-1's thread; /thread alone leaves it
   /press solved|help|claim [T-1]   press a ticket's button
+  /survey T-1 1-5 [comment]  answer the satisfaction survey (as the requester)
   /whoami, /help, /quit"""
 PRESS_ALIASES = {"solved": Action.SOLVED, "help": Action.NEED_HELP, "need_help": Action.NEED_HELP,
                  "claim": Action.CLAIM}
@@ -87,6 +88,8 @@ class ConsoleDesk:
             self._enter_thread(line[7:].strip())
         elif line.startswith("/press"):
             self._press(line[6:].strip())
+        elif line.startswith("/survey"):
+            self._survey(line[7:].strip())
         elif line in ("/whoami",):
             self._say(f"bot › You are {self.speaker} ({'agent' if self.actor.is_agent else 'customer'}).")
         elif line.startswith("/"):
@@ -136,6 +139,14 @@ class ConsoleDesk:
             return
         self._show(self.desk.on_action(self.actor, action, ticket_id))
 
+    def _survey(self, arg: str) -> None:
+        words = arg.split(maxsplit=2)
+        ticket_id = parse_ticket_id(words[0]) if words else None
+        if ticket_id is None or len(words) < 2 or not words[1].isdigit():
+            self._say("bot › Usage: /survey T-1 1-5 [comment]")
+            return
+        self._show(self.desk.on_survey(self.actor, ticket_id, int(words[1]), words[2] if len(words) > 2 else ""))
+
     def _thread_ref(self) -> str | None:
         if not self.thread_ticket:
             return None
@@ -151,6 +162,10 @@ class ConsoleDesk:
             if reply.actions and reply.kind is not Kind.ANNOUNCE:
                 buttons = "  ".join(f"[{action.label}]" for action in reply.actions)
                 self._say(f"      {buttons}   (/press solved|help|claim {reply.ticket.id if reply.ticket else ''})")
+            if reply.kind is Kind.SURVEY and reply.ticket:
+                self._say(f"      [1] [2] [3] [4] [5]   (/survey {reply.ticket.id} 1-5 [comment])")
+            for attachment in reply.attachments:
+                self._say(f"      (attached: {attachment})")
 
     def _say(self, text: str) -> None:
         print(text, file=self.output, flush=True)

@@ -1,0 +1,324 @@
+"""The desk's own timers: the Monday metrics post, first-response reminders, waiting nudges
+and auto-close.
+
+Everything is decided in ``Scheduler.tick()`` from the injected clock and the tickets' events,
+never from in-memory timers, so a restarted bot picks up exactly where it left off: deadlines
+come from the events, every reminder and auto-close is itself an event (appended under the
+store's lock, so two processes never both send it), and the weekly post is marked in the store
+with ``remember`` (once only) before it is sent. A post missed while the bot was down goes out
+at the next tick, once. The platform is reached only through an ``Outbox``.
+
+Configuration (``chatdesk.toml``), all optional::
+
+    [schedule]
+    weekly_post = true          # post the metrics summary to the team channel
+    weekly_day = "monday"
+    weekly_time = "09:00"       # in the team's time zone
+    reminders = true            # announce unclaimed tickets past first_response_minutes again
+    waiting_nudge_days = 3      # nudge the customer after this long waiting on them
+    waiting_close_days = 4      # then close this long after the nudge
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import math
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot import messages
+from bot.clock import Clock, parse_iso, to_iso
+from bot.config import Config
+from bot.domain import Event, State, Ticket
+from bot.errors import ConfigError
+from bot.outbound import Outbox
+from bot.replies import Action, Kind, Reply
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ID = "chatdesk"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+FIRST_RESPONSE = "first_response"
+WAITING = "waiting"
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When the timers fire; read from ``[schedule]``."""
+
+    weekly_post: bool = True
+    weekly_day: int = 0  # Monday
+    weekly_time: dt.time = dt.time(9, 0)
+    reminders: bool = True
+    nudge_after: dt.timedelta = dt.timedelta(days=3)
+    close_after: dt.timedelta = dt.timedelta(days=4)  # counted from the nudge
+
+    @classmethod
+    def from_config(cls, config: Config) -> Schedule:
+        section: Mapping[str, Any] = config.section("schedule")
+        where = str(config.path or "built-in demo configuration")
+        return cls(
+            weekly_post=bool(section.get("weekly_post", True)),
+            weekly_day=_weekday(section.get("weekly_day", "monday"), where),
+            weekly_time=_time_of_day(section.get("weekly_time", "09:00"), where),
+            reminders=bool(section.get("reminders", True)),
+            nudge_after=dt.timedelta(days=_days(section.get("waiting_nudge_days", 3), "waiting_nudge_days", where)),
+            close_after=dt.timedelta(days=_days(section.get("waiting_close_days", 4), "waiting_close_days", where)),
+        )
+
+
+class Scheduler:
+    """Runs whatever is due at the clock's time; ``tick()`` is safe to call as often as you like."""
+
+    def __init__(self, desk, outbox: Outbox, *, platform: str | None = None, clock: Clock | None = None,
+                 schedule: Schedule | None = None) -> None:
+        self.desk = desk
+        self.outbox = outbox
+        self.platform = platform
+        self.clock = clock or desk.service.clock
+        self.config: Config = desk.config
+        self.schedule = schedule or Schedule.from_config(self.config)
+
+    @property
+    def store(self):
+        return self.desk.service.store
+
+    # -- the one entry point -------------------------------------------------------------
+
+    def tick(self) -> list[str]:
+        """Do everything due now; returns a line per thing done (for logs and tests)."""
+        now = self.clock.now()
+        done: list[str] = []
+        if self.schedule.weekly_post:
+            done += self._guarded(self._weekly_post, now)
+        for ticket in self.store.tickets():
+            if self.platform and ticket.source.platform != self.platform:
+                continue
+            if ticket.state is State.OPEN and self.schedule.reminders:
+                done += self._guarded(self._remind, ticket, now)
+            elif ticket.state is State.WAITING:
+                done += self._guarded(self._waiting, ticket, now)
+        return done
+
+    # -- weekly post ---------------------------------------------------------------------
+
+    def weekly_due(self, now: dt.datetime) -> dt.datetime:
+        """The latest weekly post moment at or before ``now``."""
+        local = now.astimezone(self.config.tz)
+        monday = local.date() - dt.timedelta(days=local.weekday())
+        for weeks_back in (0, 1):
+            day = monday + dt.timedelta(days=self.schedule.weekly_day, weeks=-weeks_back)
+            moment = dt.datetime.combine(day, self.schedule.weekly_time, tzinfo=self.config.tz)
+            if moment <= local:
+                return moment.astimezone(dt.timezone.utc)
+        raise AssertionError("unreachable: one of the last two weeks' post moments has passed")
+
+    def weekly_key(self, week_label: str) -> str:
+        return f"metrics:weekly-post:{self.platform or 'all'}:{week_label}"
+
+    def _weekly_post(self, now: dt.datetime) -> list[str]:
+        from bot.metrics import Week, weekly_reply
+
+        due = self.weekly_due(now)
+        week = Week.last_full(due, self.config.tz)
+        # Marked before sending: a crash between the two loses one post rather than doubling it.
+        if not self.store.remember(self.weekly_key(week.label), to_iso(now)):
+            return []
+        reply = weekly_reply(self.store.tickets(), self.config, week, now=now, kind=Kind.ANNOUNCE)
+        self.outbox.to_team(reply)
+        return [f"weekly post {week.label}"]
+
+    # -- first-response reminders ---------------------------------------------------------
+
+    def _remind(self, ticket: Ticket, now: dt.datetime) -> list[str]:
+        target = dt.timedelta(minutes=self.config.first_response_minutes)
+        since = _unclaimed_since(ticket)
+        window = math.floor((now - since) / target)
+        if window < 1 or _reminded(ticket, FIRST_RESPONSE, since) >= window:
+            return []
+
+        def decide(current: Ticket) -> list[Event]:
+            if current.state is not State.OPEN or _unclaimed_since(current) != since:
+                return []
+            if _reminded(current, FIRST_RESPONSE, since) >= window:
+                return []
+            return [self._event("reminded", now, reason=FIRST_RESPONSE, window=window)]
+
+        ticket, appended = self._append(ticket.id, decide)
+        if not appended:
+            return []
+        from bot.metrics.report import duration
+
+        waited = duration((now - since).total_seconds() / 60)
+        self.outbox.to_team(Reply(
+            messages.REMINDER_UNCLAIMED.format(ticket_id=ticket.id, name=ticket.requester.name, waited=waited,
+                                               target=duration(self.config.first_response_minutes),
+                                               subject=ticket.subject),
+            kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)))
+        return [f"reminded {ticket.id} (window {window})"]
+
+    # -- waiting on the customer ------------------------------------------------------------
+
+    def _waiting(self, ticket: Ticket, now: dt.datetime) -> list[str]:
+        since = _waiting_since(ticket)
+        if since is None:
+            return []
+        nudged = _last_reminded(ticket, WAITING, since)
+        if nudged is None:
+            if now - since < self.schedule.nudge_after:
+                return []
+            return self._nudge(ticket, since, now)
+        if now - nudged < self.schedule.close_after:
+            return []
+        return self._auto_close(ticket, since, now)
+
+    def _nudge(self, ticket: Ticket, since: dt.datetime, now: dt.datetime) -> list[str]:
+        def decide(current: Ticket) -> list[Event]:
+            if current.state is not State.WAITING or _waiting_since(current) != since:
+                return []
+            if _last_reminded(current, WAITING, since) is not None:
+                return []
+            return [self._event("reminded", now, reason=WAITING)]
+
+        ticket, appended = self._append(ticket.id, decide)
+        if not appended:
+            return []
+        self.outbox.to_thread(ticket, Reply(
+            messages.WAITING_NUDGE.format(name=ticket.requester.name, ticket_id=ticket.id,
+                                          days=_whole_days(self.schedule.close_after)),
+            kind=Kind.INFO, ticket=ticket))
+        return [f"nudged {ticket.id}"]
+
+    def _auto_close(self, ticket: Ticket, since: dt.datetime, now: dt.datetime) -> list[str]:
+        days = _whole_days(now - since)
+        reason = messages.AUTO_CLOSE_REASON.format(days=days)
+
+        def decide(current: Ticket) -> list[Event]:
+            # the customer may have answered since we looked: then it is back with the agent
+            if current.state is not State.WAITING or _waiting_since(current) != since:
+                return []
+            return [self._event("noted", now, text=reason),
+                    self._event("closed", now, reason=reason, auto=True)]
+
+        ticket, appended = self._append(ticket.id, decide)
+        if not appended:
+            return []
+        self.outbox.to_thread(ticket, Reply(messages.AUTO_CLOSED.format(ticket_id=ticket.id, days=days),
+                                            kind=Kind.CHANGED, ticket=ticket))
+        return [f"closed {ticket.id}"]
+
+    # -- running it ------------------------------------------------------------------------
+
+    def run_forever(self, stop_event: threading.Event, interval: float = 60.0) -> None:
+        """Tick now and then every ``interval`` seconds until ``stop_event`` is set (a thread body)."""
+        while not stop_event.is_set():
+            self._tick_logged()
+            stop_event.wait(interval)
+
+    def start(self, interval: float = 60.0) -> threading.Event:
+        """Run ``run_forever`` in a daemon thread; set the returned event to stop it."""
+        stop = threading.Event()
+        threading.Thread(target=self.run_forever, args=(stop, interval), name="chatdesk-scheduler",
+                         daemon=True).start()
+        return stop
+
+    async def run_async(self, stop_event: asyncio.Event, interval: float = 60.0) -> None:
+        """The same loop for asyncio adapters; each tick runs in a worker thread (the store blocks)."""
+        while not stop_event.is_set():
+            await asyncio.to_thread(self._tick_logged)
+            try:
+                await asyncio.wait_for(stop_event.wait(), timeout=interval)
+            except asyncio.TimeoutError:
+                pass
+
+    def _tick_logged(self) -> None:
+        try:
+            for line in self.tick():
+                log.info("scheduler: %s", line)
+        except Exception:  # a bad tick must not stop the next one
+            log.exception("scheduler tick failed")
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _guarded(self, step, *args) -> list[str]:
+        try:
+            return step(*args)
+        except Exception:  # one failing ticket or post must not block the others
+            log.exception("scheduler step %s failed", getattr(step, "__name__", step))
+            return []
+
+    def _append(self, ticket_id: str, decide) -> tuple[Ticket, bool]:
+        appended = False
+
+        def wrapped(current: Ticket) -> list[Event]:
+            nonlocal appended
+            events = list(decide(current))
+            appended = bool(events)
+            return events
+
+        ticket = self.store.mutate(ticket_id, wrapped)
+        return ticket, appended
+
+    @staticmethod
+    def _event(kind: str, now: dt.datetime, **data: Any) -> Event:
+        return Event(kind, to_iso(now), SYSTEM_ID, SYSTEM_ID, data)
+
+
+def _unclaimed_since(ticket: Ticket) -> dt.datetime:
+    """When an open ticket last became unclaimed (opened, released, or reopened with no owner)."""
+    event = ticket.last_event("opened", "unclaimed", "reopened")
+    return parse_iso(event.at if event else ticket.opened_at)
+
+
+def _waiting_since(ticket: Ticket) -> dt.datetime | None:
+    event = ticket.last_event("waiting")
+    return parse_iso(event.at) if event else None
+
+
+def _reminders(ticket: Ticket, reason: str, since: dt.datetime) -> list[Event]:
+    return [e for e in ticket.events if e.type == "reminded" and e.get("reason", FIRST_RESPONSE) == reason
+            and parse_iso(e.at) >= since]
+
+
+def _reminded(ticket: Ticket, reason: str, since: dt.datetime) -> int:
+    """The highest target window already announced since ``since`` (0 for none)."""
+    return max((int(e.get("window", 1)) for e in _reminders(ticket, reason, since)), default=0)
+
+
+def _last_reminded(ticket: Ticket, reason: str, since: dt.datetime) -> dt.datetime | None:
+    found = _reminders(ticket, reason, since)
+    return parse_iso(found[-1].at) if found else None
+
+
+def _whole_days(delta: dt.timedelta) -> int:
+    return max(1, round(delta.total_seconds() / 86400))
+
+
+def _weekday(value: Any, where: str) -> int:
+    name = str(value).strip().lower()
+    if name not in WEEKDAYS:
+        raise ConfigError(messages.CONFIG_BAD_VALUE, path=where, setting="schedule.weekly_day",
+                          problem=messages.SCHEDULE_BAD_DAY.format(value=value))
+    return WEEKDAYS.index(name)
+
+
+def _time_of_day(value: Any, where: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(messages.CONFIG_BAD_VALUE, path=where, setting="schedule.weekly_time",
+                          problem=messages.SCHEDULE_BAD_TIME.format(value=value)) from None
+
+
+def _days(value: Any, setting: str, where: str) -> float:
+    try:
+        days = float(value)
+    except (TypeError, ValueError):
+        days = 0.0
+    if days <= 0:
+        raise ConfigError(messages.CONFIG_BAD_NUMBER, setting=f"{where}: schedule.{setting}", value=value)
+    return days
