@@ -12,7 +12,7 @@ class Outbox(Protocol):
     """Where unprompted messages go; each adapter implements it for its platform."""
 
     def to_team(self, reply: Reply) -> None:
-        """Post in the team channel (or the support channel when no team channel is set)."""
+        """Post in the team channel; when none is configured, do not post (customers would see it)."""
 
     def to_thread(self, ticket: Ticket, reply: Reply) -> None:
         """Post in a ticket's thread, where its requester will see it."""

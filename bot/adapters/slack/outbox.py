@@ -65,12 +65,14 @@ class SlackOutbox:
     # -- the Outbox protocol --------------------------------------------------------
 
     def to_team(self, reply: Reply) -> None:
-        """Post in the team channel (or the first support channel when no team channel is set)."""
-        channel = self.team_channel or next(iter(self.support_channels), None)
-        if channel is None:
-            log.warning("no Slack team or support channel configured; not posted: %s", reply.text)
+        """Post in the team channel; without one, team-only news is not posted at all.
+
+        Falling back to the support channel would show reminders and metrics to customers.
+        """
+        if not self.team_channel:
+            log.info("no Slack team channel configured ([slack] team_channel); not posted: %s", reply.text)
             return
-        self._post(channel, reply)
+        self._post(self.team_channel, reply)
 
     def to_thread(self, ticket: Ticket, reply: Reply) -> None:
         """Post in a ticket's thread, where its requester will see it."""
