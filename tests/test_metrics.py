@@ -278,3 +278,17 @@ def test_agents_come_from_configuration_for_plain_messages(config):
                           with_gaps=False)
     assert list(report.by_agent) == ["sam"] and report.by_agent["sam"]["resolved"] == 1
     assert "sam: 1 resolved" in markdown(report)
+
+
+def test_the_demo_data_reports_eight_weeks(tmp_path, monkeypatch, capsys):
+    # tests/fixtures/metrics/demo.jsonl is written by make_demo.py (seeded): the README's example.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHATDESK_DATA", str(tmp_path / "data"))
+    assert main(["import", str(FIXTURE.with_name("demo.jsonl"))]) == 0
+    capsys.readouterr()
+    report = metrics_json(capsys, "--week", "2026-W47")
+    assert report["opened"] == 12 and report["frt_median_min"] < report["previous"]["frt_median_min"]
+    assert set(report["by_agent"]) == {"Maria", "Sam"}
+    assert report["gaps"] and report["gaps"][0]["count"] >= 2
+    assert main(["metrics", "--week", "2026-W47", "--format", "png", "--output", str(tmp_path / "c.png")]) == 0
+    assert png_size(tmp_path / "c.png") == (1000, 600)

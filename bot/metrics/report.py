@@ -185,7 +185,11 @@ def percent(rate: float | None) -> str:
 def _count_change(now: int, before: int) -> str:
     if now == before:
         return messages.METRICS_SAME
-    return messages.METRICS_CHANGE.format(change=f"{now - before:+d}")
+    return messages.METRICS_CHANGE.format(change=_signed(now - before))
+
+
+def _signed(number: int) -> str:
+    return f"+{number}" if number > 0 else f"−{-number}"
 
 
 def _time_change(now: float | None, before: float | None) -> str:
@@ -204,4 +208,4 @@ def _rate_change(now: float | None, before: float | None) -> str:
     points = round((now - before) * 100)
     if points == 0:
         return messages.METRICS_SAME
-    return messages.METRICS_CHANGE.format(change=f"{points:+d} pts")
+    return messages.METRICS_CHANGE.format(change=f"{_signed(points)} pts")
