@@ -32,7 +32,8 @@ EVENT_TYPES: frozenset[str] = frozenset(
     {
         "opened", "message", "replied", "claimed", "unclaimed", "assigned", "noted",
         "waiting", "resolved", "reopened", "closed", "priority", "category", "tagged",
-        "suggested", "survey", "escalated", "edited", "deleted", "reminded", "linked",
+        "suggested", "survey", "survey_asked", "escalated", "edited", "deleted", "reminded",
+        "nudged", "linked",
     }
 )
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")

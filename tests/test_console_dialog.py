@@ -134,3 +134,17 @@ def test_run_builds_the_help_site_first_and_says_where(tmp_path):
     assert f"help site built at {root / 'site' / 'index.html'}" in run.stderr
     assert (root / "site" / "index.html").is_file()
     assert f"tickets are stored in {tmp_path / 'data' / 'tickets.json'}" in run.stderr
+
+
+def test_console_announces_an_unclaimed_ticket_past_the_first_response_target(config, clock):
+    from bot.adapters.console import ConsoleOutbox
+    from bot.cli.desk import _console_scheduler
+
+    talk = Transcript(make_desk(config, clock))
+    talk.console.scheduler = _console_scheduler(talk.console.desk, talk.console)
+    talk.push("My tracker will not pair with my phone")
+    clock.advance(minutes=61)
+    reminded = talk.push("/whoami")
+    assert "T-1" in reminded and "team" in reminded
+    assert "T-1" not in talk.push("/whoami")  # once per target window
+    assert isinstance(talk.console.scheduler.outbox, ConsoleOutbox)

@@ -40,8 +40,10 @@ class ConsoleDesk:
     """Reads lines, speaks to the desk as the current person, and prints its replies."""
 
     def __init__(self, desk: Desk, *, output: TextIO, interactive: bool = False,
-                 customer: str = DEMO_CUSTOMER) -> None:
+                 customer: str = DEMO_CUSTOMER, scheduler=None) -> None:
         self.desk = desk
+        # Timers (first-response reminders, waiting nudges) run between lines, on the desk's clock.
+        self.scheduler = scheduler
         self.output = output
         self.interactive = interactive
         self.channel = (desk.config.platform(PLATFORM).channels or ("support",))[0]
@@ -70,6 +72,8 @@ class ConsoleDesk:
                 break
             try:
                 self.handle(line)
+                if self.scheduler is not None:
+                    self.scheduler.tick()
             except DeskError as error:
                 self._say(f"bot › {error.message}")
             except Exception:  # the console never shows a traceback; the log keeps it
@@ -169,3 +173,16 @@ class ConsoleDesk:
 
     def _say(self, text: str) -> None:
         print(text, file=self.output, flush=True)
+
+
+class ConsoleOutbox:
+    """The console's ``Outbox``: unprompted posts are printed like any other reply."""
+
+    def __init__(self, console: ConsoleDesk) -> None:
+        self.console = console
+
+    def to_team(self, reply: Reply) -> None:
+        self.console._show([reply])
+
+    def to_thread(self, ticket, reply: Reply) -> None:
+        self.console._show([reply])

@@ -68,10 +68,22 @@ def _run_console(config, *, build_site: bool) -> int:
     print(f"chatdesk: console desk for {config.team}; tickets are stored in {desk.service.store.location}",
           file=info)
     console = ConsoleDesk(desk, output=sys.stdout, interactive=interactive)
+    console.scheduler = _console_scheduler(desk, console)
     if interactive:
         print("Type a request as a customer, /help for the console commands, /quit to leave.")
         return console.run(_prompted_lines(console))
     return console.run(sys.stdin)
+
+
+def _console_scheduler(desk, console):
+    """Reminders and waiting nudges for the console; the weekly post belongs to the chat bots."""
+    from dataclasses import replace
+
+    from bot.adapters.console import ConsoleOutbox
+    from bot.scheduler import Schedule, Scheduler
+
+    schedule = replace(Schedule.from_config(desk.config), weekly_post=False)
+    return Scheduler(desk, ConsoleOutbox(console), platform="console", schedule=schedule)
 
 
 def _build_site(config, info) -> None:
