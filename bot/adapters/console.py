@@ -161,7 +161,8 @@ class ConsoleDesk:
         for reply in replies:
             speaker = "team" if reply.kind is Kind.ANNOUNCE else "bot"
             private = " (only you)" if reply.private else ""
-            text = reply.full_text.replace("\n", "\n      ")
+            # Markdown bold is for chat platforms; a terminal shows the words plainly.
+            text = reply.full_text.replace("**", "").replace("\n", "\n      ")
             self._say(f"{speaker}{private} › {text}")
             if reply.actions and reply.kind is not Kind.ANNOUNCE:
                 buttons = "  ".join(f"[{action.label}]" for action in reply.actions)
