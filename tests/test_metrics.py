@@ -221,7 +221,7 @@ def test_desk_metrics_in_the_console_shows_text_and_chart(tmp_path, imported):
     assert "only agents" in chat.push("/desk metrics")
     chat.push("/as maria")
     out = chat.push("/desk metrics")
-    assert "**Support metrics 2026-W47**" in out and "Opened 6" in out
+    assert "bot › Support metrics 2026-W47," in out and "Opened 6" in out
     chart = tmp_path / "data" / "charts" / "metrics-2026-W47.png"
     assert f"(attached: {chart})" in out
     assert png_size(chart) == (1000, 600)
