@@ -1,0 +1,88 @@
+"""The bot: minimal intents, persistent buttons and the cog added in ``setup_hook``, no sync on start."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord.ext import commands
+
+from bot.adapters.discord.components import DYNAMIC_ITEMS
+from bot.adapters.discord.outbox import DiscordOutbox
+from bot.adapters.discord.people import Directory
+from bot.desk import Desk
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def intents() -> discord.Intents:
+    """Only what the desk needs: guilds (channels, roles, threads), guild messages and their text."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True  # privileged: enable it in the Developer Portal
+    return wanted
+
+
+class DeskBot(commands.Bot):
+    """A ``commands.Bot`` carrying the desk; slash commands only (no prefix commands)."""
+
+    def __init__(self, desk: Desk, *, directory: Directory | None = None, scheduler: bool = True,
+                 **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # required by commands.Bot; the desk has none
+            help_command=None,
+            intents=options.pop("intents", None) or intents(),
+            # Customer text is echoed in announcements: never let it ping @everyone or a role.
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.desk = desk
+        self.directory = directory or Directory(desk.config)
+        if self.directory.client is None:
+            self.directory.client = self
+        self.outbox = DiscordOutbox(self)
+        self.run_scheduler = scheduler
+        self._scheduler_stop: asyncio.Event | None = None
+
+    async def setup_hook(self) -> None:
+        """Register the buttons (they work on messages posted before a restart) and the cog."""
+        from bot.adapters.discord.cog import DeskCog
+
+        self.outbox.loop = asyncio.get_running_loop()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        await self.add_cog(DeskCog(self))
+        if self.run_scheduler:
+            self._start_scheduler()
+
+    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a core call off the event loop: the store may wait on the other process's lock."""
+        return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
+
+    def _start_scheduler(self) -> None:
+        """Reminders, waiting nudges and the weekly post through this bot, once it is connected."""
+        try:
+            from bot.scheduler import Scheduler
+        except ModuleNotFoundError as exc:
+            if exc.name != "bot.scheduler":
+                raise
+            return
+        scheduler = Scheduler(self.desk, self.outbox, platform="discord")
+        self._scheduler_stop = asyncio.Event()
+
+        async def run() -> None:
+            await self.wait_until_ready()
+            assert self._scheduler_stop is not None
+            await scheduler.run_async(self._scheduler_stop)
+
+        self.loop.create_task(run(), name="chatdesk-scheduler")
+
+    async def close(self) -> None:
+        if self._scheduler_stop is not None:
+            self._scheduler_stop.set()
+        await super().close()

@@ -1,0 +1,389 @@
+"""Intake, ``/desk`` and "Open ticket": Discord events in, core calls, replies to the outbox.
+
+``/desk`` is an ``app_commands`` group whose subcommands are the core's verbs with typed options;
+each one is turned back into the verb's text (``claim T-12``) for ``Desk.on_command``, so the
+rules and the answers stay the core's. Inside a ticket's thread the ticket may be left out.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Optional
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import messages
+from bot.adapters.discord import PLATFORM
+from bot.adapters.discord.components import resolve_replies
+from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
+from bot.commands.features import PLACEHOLDER_VERBS
+from bot.commands.tickets import TICKET_VERBS
+from bot.desk import Inbound, Outcome
+from bot.domain import PRIORITIES, State, Ticket, parse_ticket_id
+from bot.errors import DeskError
+from bot.replies import Kind, Reply
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.client import DeskBot
+
+log = logging.getLogger(__name__)
+
+SUMMARIES = {verb.name: clip(verb.summary, 100) for verb in (*TICKET_VERBS, *PLACEHOLDER_VERBS)}
+PERSON_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
+THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
+AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+TICKET_SCAN_LIMIT = 500  # the most recent tickets autocomplete looks at
+
+
+def summary(verb: str) -> str:
+    return SUMMARIES.get(verb, verb)
+
+
+def normalise_ticket(text: str | None) -> str | None:
+    """``T-12``, ``t12`` or ``12`` → ``T-12``; other text is passed on for the core to refuse."""
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    if text.isdigit():
+        text = f"T-{text}"
+    return parse_ticket_id(text) or text
+
+
+@app_commands.guild_only()
+class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.DISCORD_COMMAND_DESCRIPTION):
+    """The desk on Discord: intake in support channels, ``/desk``, and the "Open ticket" menu."""
+
+    def __init__(self, bot: DeskBot) -> None:
+        self.bot = bot
+        self.open_menu = app_commands.guild_only()(
+            app_commands.ContextMenu(name=messages.DISCORD_MENU_OPEN, callback=self.open_ticket_menu))
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.open_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.open_menu.name, type=self.open_menu.type)
+
+    @property
+    def desk(self):
+        return self.bot.desk
+
+    # -- autocomplete (defined first: the decorators below refer to them) -------------------------
+
+    async def ticket_autocomplete(self, interaction: discord.Interaction,
+                                  current: str) -> list[app_commands.Choice[str]]:
+        """Tickets the member may see (what ``show`` allows them), active first, matching ``current``."""
+        actor = self.bot.directory.actor(interaction.user)
+        tickets = await self.bot.call(self._visible_tickets, actor, current)
+        return [app_commands.Choice(name=clip(f"{t.id} · {t.state.value} · {t.subject}", CHOICE_LIMIT), value=t.id)
+                for t in tickets]
+
+    def _visible_tickets(self, actor, current: str) -> list[Ticket]:
+        wanted = current.strip().casefold()
+        found: list[Ticket] = []
+        for ticket in reversed(self.desk.service.store.tickets()[-TICKET_SCAN_LIMIT:]):
+            if wanted and wanted not in ticket.id.casefold() and wanted not in ticket.subject.casefold() \
+                    and wanted.lstrip("t-") != str(ticket.number):
+                continue
+            try:
+                self.desk.service.show(actor, ticket.id)  # the core decides who may see a ticket
+            except DeskError:
+                continue
+            found.append(ticket)
+        active = (State.OPEN, State.CLAIMED, State.WAITING)
+        found.sort(key=lambda t: (t.state not in active, -t.number))
+        return found[:AUTOCOMPLETE_LIMIT]
+
+    async def article_autocomplete(self, interaction: discord.Interaction,
+                                   current: str) -> list[app_commands.Choice[str]]:
+        """Published articles matching what is typed (``desk.knowledge.search``)."""
+        knowledge = self.desk.knowledge
+        if knowledge is None or not current.strip():
+            return []
+        try:
+            found = await self.bot.call(knowledge.search, current, limit=AUTOCOMPLETE_LIMIT)
+        except Exception:  # a broken knowledge base must not break typing
+            log.exception("article autocomplete failed")
+            return []
+        return [app_commands.Choice(name=clip(f"{s.title} ({s.slug})", CHOICE_LIMIT), value=s.slug[:CHOICE_LIMIT])
+                for s in found]
+
+    async def category_autocomplete(self, interaction: discord.Interaction,
+                                    current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().casefold()
+        return [app_commands.Choice(name=c.name, value=c.name) for c in self.desk.config.categories
+                if wanted in c.name.casefold()][:AUTOCOMPLETE_LIMIT]
+
+    async def verb_autocomplete(self, interaction: discord.Interaction,
+                                current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().casefold()
+        return [app_commands.Choice(name=v.name, value=v.name) for v in self.desk.verbs
+                if v.name.startswith(wanted)][:AUTOCOMPLETE_LIMIT]
+
+    # -- running a verb ------------------------------------------------------------------------
+
+    @staticmethod
+    def location(channel: Any) -> tuple[str | None, str | None]:
+        """(channel, thread) as the core knows them: a thread is named with its parent channel."""
+        if channel is None:
+            return None, None
+        if isinstance(channel, discord.Thread):
+            return str(channel.parent_id), str(channel.id)
+        return str(channel.id), None
+
+    def _command(self, actor, verb: str, ticket: str | None, rest: str, channel: str | None,
+                 thread: str | None) -> list[Reply]:
+        # The thread's ticket is named explicitly so free text that starts like an id ("T-3 was a
+        # duplicate") is never taken for one.
+        ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
+        text = " ".join(part for part in (verb, ticket_id, rest.strip()) if part)
+        return self.desk.on_command(actor, text, channel=channel, thread=thread)
+
+    async def run(self, interaction: discord.Interaction, verb: str, ticket: str | None = None,
+                  rest: str = "") -> None:
+        """``/desk VERB`` with its options, answered through the outbox."""
+        actor = self.bot.directory.actor(interaction.user)
+        channel, thread = self.location(interaction.channel)
+        replies = await self.bot.call(self._command, actor, verb, ticket, rest or "", channel, thread)
+        await self.bot.outbox.deliver(replies, interaction=interaction)
+
+    async def cog_app_command_error(self, interaction: discord.Interaction,
+                                    error: app_commands.AppCommandError) -> None:
+        log.error("/desk failed", exc_info=error)
+        await _apologise(interaction)
+
+    # -- /desk subcommands ------------------------------------------------------------------------
+
+    @app_commands.command(name="claim", description=summary("claim"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def claim(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "claim", ticket)
+
+    @app_commands.command(name="unclaim", description=summary("unclaim"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def unclaim(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "unclaim", ticket)
+
+    @app_commands.command(name="assign", description=summary("assign"))
+    @app_commands.describe(agent=messages.DISCORD_OPTION_AGENT, ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def assign(self, interaction: discord.Interaction, agent: discord.Member,
+                     ticket: Optional[str] = None) -> None:
+        self.bot.directory.actor(agent)  # so the core's person lookup knows them and their role
+        await self.run(interaction, "assign", ticket, f"<@{agent.id}>")
+
+    @app_commands.command(name="note", description=summary("note"))
+    @app_commands.describe(text=messages.DISCORD_OPTION_NOTE, ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def note(self, interaction: discord.Interaction, text: str, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "note", ticket, text)
+
+    @app_commands.command(name="wait", description=summary("wait"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, text=messages.DISCORD_OPTION_WAIT)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def wait(self, interaction: discord.Interaction, ticket: Optional[str] = None,
+                   text: Optional[str] = None) -> None:
+        await self.run(interaction, "wait", ticket, text or "")
+
+    @app_commands.command(name="resolve", description=summary("resolve"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, resolution=messages.DISCORD_OPTION_RESOLUTION,
+                           article=messages.DISCORD_OPTION_ARTICLE)
+    @app_commands.autocomplete(ticket=ticket_autocomplete, article=article_autocomplete)
+    async def resolve(self, interaction: discord.Interaction, ticket: Optional[str] = None,
+                      resolution: Optional[str] = None, article: Optional[str] = None) -> None:
+        """With a resolution (or article): resolve at once; without: the resolve modal."""
+        actor = self.bot.directory.actor(interaction.user)
+        channel, thread = self.location(interaction.channel)
+        found = await self.bot.call(self._existing_ticket, ticket, channel, thread)
+        if found is None:  # no such ticket, or which one? the core says so
+            await self.run(interaction, "resolve", ticket, resolution or "")
+            return
+        if resolution is None and article is None:
+            from bot.adapters.discord.components import ResolveModal
+
+            top = next((str(s.get("slug")) for s in found.suggestions if s.get("slug")), None)
+            await interaction.response.send_modal(ResolveModal(found.id, article=top))
+            return
+        replies = await self.bot.call(resolve_replies, self.desk, actor, found.id, resolution or "", article)
+        await self.bot.outbox.deliver(replies, interaction=interaction)
+
+    def _existing_ticket(self, ticket: str | None, channel: str | None, thread: str | None) -> Ticket | None:
+        ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
+        return self.desk.service.store.get(ticket_id) if ticket_id else None
+
+    @app_commands.command(name="reopen", description=summary("reopen"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, reason=messages.DISCORD_OPTION_REASON)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def reopen(self, interaction: discord.Interaction, ticket: Optional[str] = None,
+                     reason: Optional[str] = None) -> None:
+        await self.run(interaction, "reopen", ticket, reason or "")
+
+    @app_commands.command(name="close", description=summary("close"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, reason=messages.DISCORD_OPTION_REASON)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def close(self, interaction: discord.Interaction, ticket: Optional[str] = None,
+                    reason: Optional[str] = None) -> None:
+        await self.run(interaction, "close", ticket, reason or "")
+
+    @app_commands.command(name="priority", description=summary("priority"))
+    @app_commands.describe(level=messages.DISCORD_OPTION_PRIORITY, ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.choices(level=[app_commands.Choice(name=p, value=p) for p in PRIORITIES])
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def priority(self, interaction: discord.Interaction, level: str, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "priority", ticket, level)
+
+    @app_commands.command(name="category", description=summary("category"))
+    @app_commands.describe(name=messages.DISCORD_OPTION_CATEGORY, ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(name=category_autocomplete, ticket=ticket_autocomplete)
+    async def category(self, interaction: discord.Interaction, name: str, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "category", ticket, name)
+
+    @app_commands.command(name="tag", description=summary("tag"))
+    @app_commands.describe(tags=messages.DISCORD_OPTION_TAGS, ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def tag(self, interaction: discord.Interaction, tags: str, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "tag", ticket, tags)
+
+    @app_commands.command(name="queue", description=summary("queue"))
+    async def queue(self, interaction: discord.Interaction) -> None:
+        await self.run(interaction, "queue")
+
+    @app_commands.command(name="mine", description=summary("mine"))
+    async def mine(self, interaction: discord.Interaction) -> None:
+        await self.run(interaction, "mine")
+
+    @app_commands.command(name="show", description=summary("show"))
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def show(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "show", ticket)
+
+    @app_commands.command(name="help", description=summary("help"))
+    @app_commands.describe(verb=messages.DISCORD_OPTION_VERB)
+    @app_commands.autocomplete(verb=verb_autocomplete)
+    async def help(self, interaction: discord.Interaction, verb: Optional[str] = None) -> None:
+        await self.run(interaction, "help", None, verb or "")
+
+    @app_commands.command(name="metrics", description=summary("metrics"))
+    @app_commands.describe(week=messages.DISCORD_OPTION_WEEK)
+    async def metrics(self, interaction: discord.Interaction, week: Optional[str] = None) -> None:
+        await self.run(interaction, "metrics", None, week or "")
+
+    kb = app_commands.Group(name="kb", description=summary("kb"))
+
+    @kb.command(name="search", description=messages.DISCORD_KB_SEARCH)
+    @app_commands.describe(text=messages.DISCORD_OPTION_SEARCH)
+    async def kb_search(self, interaction: discord.Interaction, text: str) -> None:
+        await self.run(interaction, "kb search", None, text)
+
+    @kb.command(name="draft", description=messages.DISCORD_KB_DRAFT)
+    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
+    @app_commands.autocomplete(ticket=ticket_autocomplete)
+    async def kb_draft(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
+        await self.run(interaction, "kb draft", ticket)
+
+    @kb.command(name="gaps", description=messages.DISCORD_KB_GAPS)
+    async def kb_gaps(self, interaction: discord.Interaction) -> None:
+        await self.run(interaction, "kb gaps")
+
+    # -- intake ----------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """A customer's message in a support channel opens a ticket; one in a ticket's thread joins it."""
+        inbound = self.inbound(message)
+        if inbound is None:
+            return
+        outcome: Outcome = await self.bot.call(self.desk.on_message, inbound)
+        if outcome.ignored:
+            log.debug("message %s: %s", message.id, outcome.ignored)
+        if not outcome.created or outcome.ticket is None:
+            return
+        target = await self.ticket_thread(message, outcome.ticket)
+        await self.bot.outbox.deliver(outcome.replies, here=target)
+
+    def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
+        """The core's view of a message; ``None`` for DMs and system messages (joins, pins, …)."""
+        if message.guild is None or message.type not in PERSON_MESSAGES:
+            return None
+        channel = message.channel
+        thread: str | None = None
+        if isinstance(channel, discord.Thread):
+            where = str(channel.parent_id)
+            # A forum post's opening message is a request like a top-level message; the post is its thread.
+            if not (menu or is_forum_post_start(message)):
+                thread = str(channel.id)
+        else:
+            where = str(channel.id)
+        return Inbound(actor=self.bot.directory.actor(message.author), text=message_text(message),
+                       channel=where, message_id=str(message.id), thread=thread, link=message.jump_url,
+                       from_bot=bool(message.author.bot or message.webhook_id))
+
+    async def ticket_thread(self, message: discord.Message, ticket: Ticket) -> Any:
+        """Where the new ticket's conversation lives: a thread made on the message (``T-12 · …``)."""
+        channel = message.channel
+        if isinstance(channel, discord.Thread):
+            if is_forum_post_start(message):  # the post is the thread: name it after the ticket
+                await self.bot.outbox._safe(channel.edit(name=thread_name(ticket)), "rename the post")
+            return channel
+        if isinstance(channel, discord.TextChannel):
+            try:
+                return await message.create_thread(name=thread_name(ticket),
+                                                   auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+            except discord.HTTPException as error:
+                log.error("could not create the thread of %s (answering in the channel): %s", ticket.id, error)
+        return channel
+
+    # -- the "Open ticket" message menu ----------------------------------------------------------
+
+    async def open_ticket_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """An agent turns someone's message into a ticket (the core refuses everyone else)."""
+        try:
+            agent = self.bot.directory.actor(interaction.user)
+            inbound = self.inbound(message, menu=True)
+            if inbound is None:
+                await self.bot.outbox.deliver(
+                    [Reply(messages.DISCORD_MENU_NOT_HERE, kind=Kind.REFUSED, private=True)], interaction=interaction)
+                return
+            outcome: Outcome = await self.bot.call(self.desk.open_ticket, inbound, opened_by=agent)
+            if not outcome.created or outcome.ticket is None:
+                replies = outcome.replies or [Reply(outcome.ignored or messages.DISCORD_DONE, kind=Kind.INFO,
+                                                    ticket=outcome.ticket, private=True)]
+                await self.bot.outbox.deliver(replies, interaction=interaction)
+                return
+            target = await self.ticket_thread(message, outcome.ticket)
+            await self.bot.outbox.deliver(outcome.replies, interaction=interaction, here=target,
+                                          ack=messages.DISCORD_OPENED.format(
+                                              ticket_id=outcome.ticket.id,
+                                              where=getattr(target, "mention", "")))
+        except Exception:
+            log.exception("Open ticket failed")
+            await _apologise(interaction)
+
+
+def is_forum_post_start(message: discord.Message) -> bool:
+    """The opening message of a forum post (it has the post's id)."""
+    channel = message.channel
+    return (isinstance(channel, discord.Thread) and message.id == channel.id
+            and isinstance(channel.parent, (discord.ForumChannel, getattr(discord, "MediaChannel", discord.ForumChannel))))
+
+
+def message_text(message: discord.Message) -> str:
+    """What was typed (mentions shown as names), plus links to any attached files."""
+    parts = [message.clean_content]
+    parts += [attachment.url for attachment in message.attachments]
+    return "\n".join(part for part in parts if part)
+
+
+async def _apologise(interaction: discord.Interaction) -> None:
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(messages.DISCORD_ERROR, ephemeral=True)
+        else:
+            await interaction.response.send_message(messages.DISCORD_ERROR, ephemeral=True)
+    except discord.HTTPException:
+        log.exception("could not apologise for a failed interaction")

@@ -1,0 +1,166 @@
+"""Buttons that survive restarts, and the modals.
+
+Each button is a ``discord.ui.DynamicItem`` whose ``custom_id`` carries everything needed to
+handle a press (``chatdesk:claim:T-12``, ``chatdesk:survey:T-12:4``): the bot registers the
+classes in ``setup_hook`` and discord.py rebuilds the item from the id on every press, so a
+button posted before a restart (or by the other process) still works. The callbacks reach the
+desk through ``interaction.client`` (a ``DeskBot``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import messages
+from bot.errors import DeskError
+from bot.replies import Action, Kind, Reply
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.client import DeskBot
+    from bot.desk import Desk
+    from bot.domain import Actor
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "chatdesk"
+TICKET_PATTERN = r"T-\d{1,9}"
+BUTTON_STYLES = {
+    Action.SOLVED: discord.ButtonStyle.success,
+    Action.NEED_HELP: discord.ButtonStyle.secondary,
+    Action.CLAIM: discord.ButtonStyle.primary,
+}
+MODAL_TEXT_LIMIT = 4000
+MODAL_TITLE_LIMIT = 45
+
+
+def desk_bot(interaction: discord.Interaction) -> DeskBot:
+    """The bot that received the interaction, which carries the desk."""
+    return interaction.client  # type: ignore[return-value]
+
+
+class TicketButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=rf"{NAMESPACE}:(?P<action>solved|need_help|claim):(?P<ticket>{TICKET_PATTERN})"):
+    """"This solved it", "Still need help" or "Claim" on one ticket."""
+
+    def __init__(self, action: Action | str, ticket_id: str) -> None:
+        self.action = Action(action)
+        self.ticket_id = ticket_id
+        super().__init__(discord.ui.Button(label=self.action.label, style=BUTTON_STYLES[self.action],
+                                           custom_id=custom_id(self.action.value, ticket_id)))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any, /) -> TicketButton:
+        return cls(match["action"], match["ticket"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        replies = await bot.call(bot.desk.on_action, actor, self.action, self.ticket_id)
+        await bot.outbox.deliver(replies, interaction=interaction)
+
+
+class SurveyButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=rf"{NAMESPACE}:survey:(?P<ticket>{TICKET_PATTERN}):(?P<score>[1-5])"):
+    """A 1–5 answer to the satisfaction survey; opens a modal for an optional comment."""
+
+    def __init__(self, ticket_id: str, score: int) -> None:
+        self.ticket_id = ticket_id
+        self.score = int(score)
+        super().__init__(discord.ui.Button(label=str(self.score), style=discord.ButtonStyle.secondary,
+                                           custom_id=custom_id("survey", ticket_id, str(self.score))))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any, /) -> SurveyButton:
+        return cls(match["ticket"], int(match["score"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(SurveyModal(self.ticket_id, self.score))
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (TicketButton, SurveyButton)
+
+
+def custom_id(*parts: str) -> str:
+    """A namespaced ``custom_id`` (``chatdesk:claim:T-12``); Discord allows 100 characters."""
+    value = ":".join((NAMESPACE, *parts))
+    if len(value) > 100:
+        raise ValueError(f"custom_id too long: {value!r}")
+    return value
+
+
+def ticket_view(ticket_id: str, actions: Iterable[Action]) -> discord.ui.View:
+    """The persistent buttons under a ticket's message."""
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        view.add_item(TicketButton(action, ticket_id))
+    return view
+
+
+def survey_view(ticket_id: str) -> discord.ui.View:
+    """Five persistent buttons, 1 (unhappy) to 5 (very happy)."""
+    view = discord.ui.View(timeout=None)
+    for score in range(1, 6):
+        view.add_item(SurveyButton(ticket_id, score))
+    return view
+
+
+# -- modals -----------------------------------------------------------------------------------
+
+class SurveyModal(discord.ui.Modal):
+    """The optional comment that goes with a survey score."""
+
+    def __init__(self, ticket_id: str, score: int) -> None:
+        super().__init__(title=messages.DISCORD_SURVEY_TITLE.format(ticket_id=ticket_id, score=score)[:MODAL_TITLE_LIMIT],
+                         custom_id=custom_id("survey_comment", ticket_id, str(score)))
+        self.ticket_id = ticket_id
+        self.score = score
+        self.comment: discord.ui.TextInput[SurveyModal] = discord.ui.TextInput(
+            label=messages.DISCORD_SURVEY_COMMENT, style=discord.TextStyle.paragraph, required=False,
+            max_length=1000)
+        self.add_item(self.comment)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        replies = await bot.call(bot.desk.on_survey, actor, self.ticket_id, self.score, self.comment.value or "")
+        await bot.outbox.deliver(replies, interaction=interaction)
+
+
+class ResolveModal(discord.ui.Modal):
+    """How the ticket was resolved, and the article that answers it (teaches it the wording)."""
+
+    def __init__(self, ticket_id: str, *, article: str | None = None, resolution: str | None = None) -> None:
+        super().__init__(title=messages.DISCORD_RESOLVE_TITLE.format(ticket_id=ticket_id)[:MODAL_TITLE_LIMIT],
+                         custom_id=custom_id("resolve", ticket_id))
+        self.ticket_id = ticket_id
+        self.resolution: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
+            label=messages.DISCORD_RESOLVE_RESOLUTION, style=discord.TextStyle.paragraph, required=False,
+            max_length=MODAL_TEXT_LIMIT, default=resolution)
+        self.article: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
+            label=messages.DISCORD_RESOLVE_ARTICLE, placeholder=messages.DISCORD_RESOLVE_ARTICLE_HINT,
+            required=False, max_length=100, default=article)
+        self.add_item(self.resolution)
+        self.add_item(self.article)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        replies = await bot.call(resolve_replies, bot.desk, actor, self.ticket_id,
+                                 self.resolution.value or "", (self.article.value or "").strip() or None)
+        await bot.outbox.deliver(replies, interaction=interaction)
+
+
+def resolve_replies(desk: Desk, actor: Actor, ticket_id: str, text: str, article: str | None) -> list[Reply]:
+    """The resolve verb with structured input: the text is kept exactly as typed (newlines too)."""
+    try:
+        slug = desk.check_article(article) if article else None
+        ticket = desk.service.resolve(actor, ticket_id, text, article=slug)
+    except DeskError as error:
+        return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+    return desk.after_resolve(ticket, actor)

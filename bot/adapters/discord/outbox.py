@@ -1,0 +1,274 @@
+"""Where each reply goes on Discord, and the ticket thread's look (name, archived, intake footer).
+
+- private replies: ephemeral to whoever pressed or typed (only interactions can be ephemeral);
+- INTAKE: the ticket's thread, with the persistent buttons; its message id is kept;
+- CHANGED / SURVEY: the ticket's thread (answered in place when the interaction came from it,
+  otherwise posted there and echoed ephemerally to the invoker);
+- ANNOUNCE: the team channel, or nowhere when none is configured (customers would see it).
+
+A resolved or closed ticket's thread is renamed ``✅ T-12 · …`` and archived; a reopened one is
+unarchived and renamed back. Discord failures are logged: the ticket is stored either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import messages
+from bot.adapters.discord import PLATFORM
+from bot.adapters.discord.components import survey_view, ticket_view
+from bot.adapters.discord.render import CONTENT_LIMIT, clip, files_of, intake_embed, reply_body, thread_name
+from bot.domain import State, Ticket, thread_key
+from bot.replies import Kind, Reply, Suggestion
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.client import DeskBot
+
+log = logging.getLogger(__name__)
+
+FINISHED = (State.RESOLVED, State.CLOSED)
+
+
+def thread_ref_key(ticket_id: str) -> str:
+    """Store key of a ticket's Discord thread: ``{"channel", "thread", "intake"}``."""
+    return f"discord:thread:{ticket_id}"
+
+
+class Responder:
+    """Answers an interaction: the first message through ``response``, the rest as follow-ups."""
+
+    def __init__(self, interaction: discord.Interaction) -> None:
+        self.interaction = interaction
+        self.done = False
+
+    async def send(self, *, ephemeral: bool, **kwargs: Any) -> None:
+        kwargs = {key: value for key, value in kwargs.items() if value is not None}
+        if not self.done:
+            self.done = True
+            await self.interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+        else:
+            await self.interaction.followup.send(ephemeral=ephemeral, **kwargs)
+
+
+class DiscordOutbox:
+    """Delivers core replies on Discord; also the scheduler's ``Outbox`` (reminders, weekly post)."""
+
+    def __init__(self, bot: DeskBot) -> None:
+        self.bot = bot
+        self.loop: asyncio.AbstractEventLoop | None = None  # set when the bot starts
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def desk(self):
+        return self.bot.desk
+
+    @property
+    def store(self):
+        return self.bot.desk.service.store
+
+    # -- the Outbox protocol (called from the scheduler's worker thread) -----------------------
+
+    def to_team(self, reply: Reply) -> None:
+        """Post in the team channel; without one, post nothing (customers would see it)."""
+        self._run(self.post_team(reply))
+
+    def to_thread(self, ticket: Ticket, reply: Reply) -> None:
+        """Post in a ticket's thread, where its requester sees it."""
+        self._run(self.post_in_thread(ticket, reply))
+
+    def _run(self, coroutine: Awaitable[Any]) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not None:  # already on the bot's loop: do not block it
+            task = running.create_task(coroutine)  # type: ignore[arg-type]
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        if self.loop is None or self.loop.is_closed():
+            log.warning("the Discord bot is not running; message not sent")
+            coroutine.close()  # type: ignore[attr-defined]
+            return
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
+        try:
+            future.result(timeout=60)
+        except Exception:
+            log.exception("posting to Discord from the scheduler failed")
+
+    # -- replies to something someone did ---------------------------------------------------
+
+    async def deliver(self, replies: Iterable[Reply], *, interaction: discord.Interaction | None = None,
+                      here: Any = None, ack: str | None = None) -> None:
+        """Post every reply where its kind says it belongs; then bring the threads up to date.
+
+        ``here`` is where it happened (the interaction's channel, or the new ticket's thread);
+        ``ack`` answers the interaction when no reply did (it must always be answered).
+        """
+        responder = Responder(interaction) if interaction is not None else None
+        if here is None and interaction is not None:
+            here = interaction.channel
+        touched: dict[str, Ticket] = {}
+        for reply in replies:
+            try:
+                await self._deliver_one(reply, responder, here, touched)
+            except discord.HTTPException as error:
+                log.error("Discord refused a reply (the ticket is stored; only this message is lost): %s",
+                          error)
+        for ticket in touched.values():
+            await self.sync_thread(ticket)
+        if responder is not None and not responder.done:
+            await self._safe(responder.send(ephemeral=True, content=ack or messages.DISCORD_DONE), "acknowledge")
+
+    async def _deliver_one(self, reply: Reply, responder: Responder | None, here: Any,
+                           touched: dict[str, Ticket]) -> None:
+        ticket = reply.ticket
+        if reply.kind is Kind.ANNOUNCE:
+            await self.post_team(reply)
+        elif reply.private:
+            if responder is None:
+                log.info("no one to show a private reply to: %s", reply.text)
+                return
+            await responder.send(ephemeral=True, **reply_body(reply), files=files_of(reply) or None)
+        elif reply.kind is Kind.INTAKE and ticket is not None:
+            thread = here if here is not None else await self.thread_for(ticket)
+            if thread is not None:
+                await self.post_intake(reply, thread)
+        elif reply.kind in (Kind.CHANGED, Kind.SURVEY) and ticket is not None:
+            if reply.kind is Kind.CHANGED:
+                touched[ticket.id] = ticket
+            thread = await self.thread_for(ticket)
+            view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
+            body = reply_body(reply)
+            if responder is not None and (thread is None or _same_channel(here, thread)):
+                await responder.send(ephemeral=thread is None, **body, view=view)
+            else:
+                if thread is not None:
+                    await thread.send(**body, **({"view": view} if view else {}))
+                if responder is not None:
+                    note = messages.DISCORD_POSTED_IN_THREAD.format(thread=thread.mention)
+                    await responder.send(ephemeral=True, content=clip(f"{reply.text}\n{note}", CONTENT_LIMIT))
+        elif responder is not None:
+            await responder.send(ephemeral=False, **reply_body(reply), files=files_of(reply) or None)
+        elif here is not None:
+            files = files_of(reply)
+            await here.send(**reply_body(reply), **({"files": files} if files else {}))
+
+    async def post_intake(self, reply: Reply, thread: Any) -> None:
+        """The intake embed and its buttons in the ticket's thread; the message id is kept."""
+        ticket = reply.ticket
+        assert ticket is not None
+        message = await thread.send(embed=intake_embed(reply), view=ticket_view(ticket.id, reply.actions))
+        self.remember_thread(ticket, thread, intake=getattr(message, "id", None))
+
+    async def post_team(self, reply: Reply) -> None:
+        """An announcement in the team channel, with a Claim button when the reply offers one."""
+        channel_id = self.desk.config.platform(PLATFORM).team_channel
+        if not channel_id:
+            return
+        channel = await self.channel(channel_id)
+        if channel is None:
+            log.warning("team channel %s not found; announcement not posted: %s", channel_id, reply.text)
+            return
+        extra: dict[str, Any] = {}
+        if reply.actions and reply.ticket is not None:
+            extra["view"] = ticket_view(reply.ticket.id, reply.actions)
+        files = files_of(reply)
+        if files:
+            extra["files"] = files
+        await self._safe(channel.send(**reply_body(reply), **extra), "announce")
+
+    async def post_in_thread(self, ticket: Ticket, reply: Reply) -> None:
+        """An unprompted message in a ticket's thread (waiting nudges, auto-close)."""
+        thread = await self.thread_for(ticket)
+        if thread is None:
+            log.warning("%s has no Discord thread; not posted: %s", ticket.id, reply.text)
+            return
+        view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
+        await self._safe(thread.send(**reply_body(reply), **({"view": view} if view else {})), "post")
+        if reply.kind is Kind.CHANGED:
+            await self.sync_thread(self.store.get(ticket.id) or ticket)
+
+    # -- threads ----------------------------------------------------------------------------
+
+    def remember_thread(self, ticket: Ticket, thread: Any, *, intake: int | None = None) -> None:
+        """Point the thread at the ticket (so messages there join it) and keep its ids."""
+        parent = str(getattr(thread, "parent_id", None) or ticket.source.channel)
+        key = thread_key(PLATFORM, parent, str(thread.id))
+        if self.store.find(key) is None:
+            self.store.link(key, ticket.id)
+        ref = dict(self.store.recall(thread_ref_key(ticket.id)) or {})
+        ref.update({"channel": parent, "thread": str(thread.id)})
+        if intake is not None:
+            ref["intake"] = str(intake)
+        self.store.put(thread_ref_key(ticket.id), ref)
+
+    async def thread_for(self, ticket: Ticket) -> Any:
+        """The Discord thread a ticket's conversation lives in, or ``None``."""
+        if ticket.source.platform != PLATFORM:
+            return None
+        ref = self.store.recall(thread_ref_key(ticket.id)) or {}
+        thread_id = ref.get("thread") or ticket.source.thread
+        return await self.channel(thread_id) if thread_id else None
+
+    async def channel(self, channel_id: str | int) -> Any:
+        """A channel or thread by id: from the cache, else fetched (archived threads are not cached)."""
+        try:
+            wanted = int(channel_id)
+        except (TypeError, ValueError):
+            return None
+        found = self.bot.get_channel(wanted)
+        if found is not None:
+            return found
+        try:
+            return await self.bot.fetch_channel(wanted)
+        except (discord.HTTPException, discord.InvalidData) as error:
+            log.warning("channel %s unavailable: %s", wanted, error)
+            return None
+
+    async def sync_thread(self, ticket: Ticket) -> None:
+        """Name, archive state and intake footer follow the ticket: ✅ and archived once finished."""
+        thread = await self.thread_for(ticket)
+        if not isinstance(thread, discord.Thread):
+            return
+        owner = self.store.find(thread_key(PLATFORM, str(thread.parent_id), str(thread.id)))
+        if owner is None or owner.id != ticket.id:  # a thread the ticket only borrows keeps its look
+            return
+        finished = ticket.state in FINISHED
+        name = thread_name(ticket)
+        if finished:
+            await self.refresh_intake(ticket, thread)
+            if thread.name != name or not thread.archived:
+                await self._safe(thread.edit(name=name, archived=True), "archive the thread")
+        else:
+            if thread.name != name or thread.archived:
+                await self._safe(thread.edit(name=name, archived=False), "unarchive the thread")
+            await self.refresh_intake(ticket, thread)
+
+    async def refresh_intake(self, ticket: Ticket, thread: Any) -> None:
+        """Show the ticket's current state and owner on its intake message."""
+        ref = self.store.recall(thread_ref_key(ticket.id)) or {}
+        if not ref.get("intake"):
+            return
+        suggestions = [Suggestion(str(s.get("slug", "")), str(s.get("title", s.get("slug", ""))),
+                                  str(s.get("url", "")), float(s.get("score", 0))) for s in ticket.suggestions]
+        original = self.desk.intake_reply(ticket, suggestions)
+        message = thread.get_partial_message(int(ref["intake"]))
+        await self._safe(message.edit(embed=intake_embed(original)), "refresh the intake message")
+
+    @staticmethod
+    async def _safe(awaitable: Awaitable[Any], what: str) -> Any:
+        try:
+            return await awaitable
+        except discord.HTTPException as error:
+            log.error("Discord: could not %s (the ticket is stored either way): %s", what, error)
+            return None
+
+
+def _same_channel(here: Any, thread: Any) -> bool:
+    return here is not None and thread is not None and getattr(here, "id", None) == getattr(thread, "id", None)

@@ -1,0 +1,110 @@
+"""Core replies as Discord messages: plain content, embeds, thread names, within Discord's limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import discord
+
+from bot import messages
+from bot.domain import State, Ticket
+from bot.replies import Kind, Reply, Suggestion
+
+# Discord's limits (https://discord.com/developers/docs/resources/message, .../channel).
+CONTENT_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+THREAD_NAME_LIMIT = 100
+CHOICE_LIMIT = 100
+DONE_PREFIX = "✅ "
+
+COLOURS = {
+    Kind.INTAKE: discord.Colour.blurple(),
+    Kind.CHANGED: discord.Colour.green(),
+    Kind.REFUSED: discord.Colour.orange(),
+    Kind.USAGE: discord.Colour.orange(),
+    Kind.ANNOUNCE: discord.Colour.gold(),
+    Kind.SURVEY: discord.Colour.blurple(),
+    Kind.INFO: discord.Colour.light_grey(),
+}
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def thread_name(ticket: Ticket, *, done: bool | None = None) -> str:
+    """``T-12 · subject`` (✅ in front once resolved or closed), within the 100-character limit."""
+    finished = ticket.state in (State.RESOLVED, State.CLOSED) if done is None else done
+    prefix = DONE_PREFIX if finished else ""
+    subject = " ".join(ticket.subject.split()) or messages.DISCORD_NO_SUBJECT
+    return clip(f"{prefix}{ticket.id} · {subject}", THREAD_NAME_LIMIT)
+
+
+def link_text(text: str) -> str:
+    """Text safe inside ``[...](url)``: brackets would end the link early."""
+    return discord.utils.escape_markdown(text).replace("[", "(").replace("]", ")")
+
+
+def suggestion_line(number: int, suggestion: Suggestion) -> str:
+    confidence = messages.DISCORD_CONFIDENCE.format(confidence=suggestion.confidence)
+    title = link_text(suggestion.title)
+    if suggestion.url:
+        return f"**{number}.** [{title}]({suggestion.url}) · {confidence}"
+    return f"**{number}.** {title} · {confidence}"
+
+
+def intake_embed(reply: Reply) -> discord.Embed:
+    """The ticket id, the suggestions (title linking to the help site, confidence) or the wait."""
+    ticket = reply.ticket
+    parts = [reply.text]
+    if reply.suggestions:
+        parts.append("\n".join(suggestion_line(n, s) for n, s in enumerate(reply.suggestions, start=1)))
+        parts.append(messages.INTAKE_BUTTONS_HINT)
+    embed = discord.Embed(description=clip("\n\n".join(parts), EMBED_DESCRIPTION_LIMIT),
+                          colour=COLOURS[Kind.INTAKE])
+    if ticket is not None:
+        embed.title = clip(f"{ticket.id} · {ticket.subject}", EMBED_TITLE_LIMIT)
+        embed.set_footer(text=state_line(ticket))
+    return embed
+
+
+def state_line(ticket: Ticket) -> str:
+    """The ticket's state and owner, as the intake message's footer shows it."""
+    owner = ticket.assignee.name if ticket.assignee else ""
+    text = {
+        State.OPEN: messages.DISCORD_STATE_OPEN,
+        State.CLAIMED: messages.DISCORD_STATE_CLAIMED,
+        State.WAITING: messages.DISCORD_STATE_WAITING,
+        State.RESOLVED: messages.DISCORD_STATE_RESOLVED,
+        State.CLOSED: messages.DISCORD_STATE_CLOSED,
+    }[ticket.state].format(owner=owner)
+    if ticket.escalated and ticket.state in (State.OPEN, State.CLAIMED, State.WAITING):
+        text += f" · {messages.DISCORD_STATE_ESCALATED}"
+    return text
+
+
+def reply_body(reply: Reply) -> dict[str, Any]:
+    """``content`` and/or ``embed`` for a reply: short text as content, lists and long text as an embed."""
+    if reply.kind is Kind.INTAKE:
+        return {"embed": intake_embed(reply)}
+    if not reply.lines and not reply.suggestions and len(reply.text) <= CONTENT_LIMIT:
+        return {"content": reply.text}
+    details = list(reply.lines)
+    details += [suggestion_line(n, s) for n, s in enumerate(reply.suggestions, start=1)]
+    title, description = reply.text, "\n".join(details)
+    if len(title) > EMBED_TITLE_LIMIT:  # a long sentence reads better as the description
+        title, description = "", "\n".join(part for part in (reply.text, description) if part)
+    embed = discord.Embed(description=clip(description, EMBED_DESCRIPTION_LIMIT) or None,
+                          colour=COLOURS.get(reply.kind, discord.Colour.light_grey()))
+    if title:
+        embed.title = title
+    return {"embed": embed}
+
+
+def files_of(reply: Reply) -> list[discord.File]:
+    """The files a reply carries (the weekly metrics chart), those that exist."""
+    return [discord.File(str(path), filename=Path(path).name) for path in reply.attachments if Path(path).is_file()]

@@ -1,0 +1,62 @@
+"""``chatdesk run --platform discord``: connect with ``DISCORD_TOKEN`` and serve until stopped.
+
+Support channels and the agent role come from ``[discord]`` in ``chatdesk.toml`` or
+``CHATDESK_DISCORD_CHANNELS`` / ``CHATDESK_DISCORD_AGENT_ROLE`` (already applied to the config).
+Slash commands are not synced here (Discord rate-limits it): run ``chatdesk discord sync`` once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import discord
+
+from bot import messages
+from bot.adapters.discord import PLATFORM
+from bot.adapters.discord.client import DeskBot
+from bot.adapters.discord.people import Directory
+from bot.config import Config
+from bot.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def build_bot(config: Config, *, store=None, clock=None, knowledge: Any = True, scheduler: bool = True) -> DeskBot:
+    """The desk and its bot, wired (the person lookup knows Discord mentions)."""
+    from bot.app import build_desk
+
+    directory = Directory(config)
+    desk = build_desk(config, store=store, clock=clock, knowledge=knowledge, people=directory.lookup)
+    return DeskBot(desk, directory=directory, scheduler=scheduler)
+
+
+def token_from(env: Mapping[str, str]) -> str:
+    token = (env.get("DISCORD_TOKEN") or "").strip()
+    if not token:
+        raise ConfigError(messages.DISCORD_CONFIG_MISSING)
+    return token
+
+
+def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> int:
+    """Start the Discord desk and serve until interrupted; returns the exit status."""
+    env = os.environ if env is None else env
+    token = token_from(env)
+    level = env.get("CHATDESK_LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    bot = build_bot(config)
+    settings = config.platform(PLATFORM)
+    print(messages.DISCORD_STARTING.format(
+        team=config.team, channels=", ".join(settings.channels) or messages.DISCORD_ANY_CHANNEL,
+        role=settings.agent_role or messages.DISCORD_NO_ROLE, location=bot.desk.service.store.location),
+        file=sys.stderr, flush=True)
+    try:
+        bot.run(token, log_handler=None)  # logging is configured above
+    except discord.LoginFailure as error:
+        raise ConfigError(messages.DISCORD_LOGIN_FAILED, problem=error) from None
+    except discord.PrivilegedIntentsRequired:
+        raise ConfigError(messages.DISCORD_INTENTS_NEEDED) from None
+    return 0
