@@ -49,6 +49,7 @@ class DeskBot(commands.Bot):
         self.outbox = DiscordOutbox(self)
         self.run_scheduler = scheduler
         self._scheduler_stop: asyncio.Event | None = None
+        self.scheduler_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         """Register the buttons (they work on messages posted before a restart) and the cog."""
@@ -80,9 +81,11 @@ class DeskBot(commands.Bot):
             assert self._scheduler_stop is not None
             await scheduler.run_async(self._scheduler_stop)
 
-        self.loop.create_task(run(), name="chatdesk-scheduler")
+        self.scheduler_task = asyncio.get_running_loop().create_task(run(), name="chatdesk-scheduler")
 
     async def close(self) -> None:
         if self._scheduler_stop is not None:
             self._scheduler_stop.set()
+        if self.scheduler_task is not None and not self.scheduler_task.done():
+            self.scheduler_task.cancel()
         await super().close()
