@@ -8,7 +8,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import random
+import resource
 import shutil
 import sys
 import tempfile
@@ -55,16 +57,25 @@ def synthetic_articles(n: int, *, seed: int = 7) -> list[Article]:
     return articles
 
 
-def measure(n: int) -> tuple[float, int, int]:
-    """Build ``n`` articles in a temp project: seconds, site bytes, HTML pages."""
+def _cpu_seconds() -> float:
+    # This process and any finished children: wall time alone swings with the machine's load.
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
+
+
+def measure(n: int) -> tuple[float, float, int, int]:
+    """Build ``n`` articles in a temp project: wall seconds, CPU seconds, site bytes, HTML pages."""
     with tempfile.TemporaryDirectory(prefix=f"site-bench-{n}-") as tmp:
         root = Path(tmp)
         shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
-        result = build_site(synthetic_articles(n), root=root, options=SiteOptions(languages=("en",)))
+        articles = synthetic_articles(n)
+        cpu = _cpu_seconds()
+        result = build_site(articles, root=root, options=SiteOptions(languages=("en",)))
+        cpu = _cpu_seconds() - cpu
         files = [p for p in (root / "site").rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
         pages = sum(1 for p in files if p.suffix == ".html")
-        return result.seconds, size, pages
+        return result.seconds, cpu, size, pages
 
 
 def main() -> int:
@@ -72,10 +83,11 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
     args = parser.parse_args()
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    print(f"{'articles':>8}  {'build s':>8}  {'site MB':>8}  {'pages':>6}")
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'articles':>8}  {'build s':>8}  {'cpu s':>8}  {'site MB':>8}  {'pages':>6}")
     for n in args.sizes:
-        seconds, size, pages = measure(n)
-        print(f"{n:>8}  {seconds:>8.2f}  {size / 1e6:>8.1f}  {pages:>6}", flush=True)
+        seconds, cpu, size, pages = measure(n)
+        print(f"{n:>8}  {seconds:>8.2f}  {cpu:>8.2f}  {size / 1e6:>8.1f}  {pages:>6}", flush=True)
     return 0
 
 

@@ -78,6 +78,7 @@ def build_site(
         options=options,
         site_name=site_name,
         sources_dir=root / "faq_sources",
+        directory_urls=bool(base.get("use_directory_urls", True)),
     )
     collector = _Collect()
     logger = logging.getLogger("mkdocs")

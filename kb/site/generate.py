@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.articles import Article
-from kb.site import pages, thai
+from kb.site import pages, persian, thai
 from kb.site.options import SiteOptions, is_hex
 from kb.site.text import check_slug, html_text, slugify
 
@@ -55,8 +55,13 @@ def generate_site(
     options: SiteOptions = SiteOptions(),
     site_name: str = "Help center",
     sources_dir: Path | None = None,
+    directory_urls: bool = True,
 ) -> list[LanguageSite]:
-    """Regenerate ``out_dir`` (kb_site/) from scratch: one docs dir per language, published only."""
+    """Regenerate ``out_dir`` (kb_site/) from scratch: one docs dir per language, published only.
+
+    ``directory_urls`` is mkdocs.yml's ``use_directory_urls``: generated links are written as
+    final URLs, so they must match it.
+    """
     _reset(out_dir)
     published = [a for a in articles if a.published]
     for article in published:
@@ -66,6 +71,8 @@ def generate_site(
         mine = [a for a in published if a.language == language]
         if language == "th":  # Material's search splits words on separators only
             mine = [thai.segmented(a) for a in mine]
+        elif language in persian.LANGUAGES:  # ي/ك typed on Arabic keyboards: one spelling
+            mine = [persian.folded(a) for a in mine]
         sites.append(
             _write_language(
                 mine,
@@ -74,6 +81,7 @@ def generate_site(
                 options=options,
                 site_name=site_name,
                 sources_dir=sources_dir,
+                directory_urls=directory_urls,
             )
         )
     return sites
@@ -101,6 +109,7 @@ def _write_language(
     options: SiteOptions,
     site_name: str,
     sources_dir: Path | None,
+    directory_urls: bool,
 ) -> LanguageSite:
     categories = _categories(articles, options=options)
     tag_counts: Counter[str] = Counter()
@@ -109,7 +118,7 @@ def _write_language(
 
     for category in categories:
         _write(docs_dir / "categories" / f"{category.slug}.md",
-               pages.category_page(category, language=language))
+               pages.category_page(category, language=language, directory_urls=directory_urls))
         for article in category.articles:
             tags = pages.page_tags(article)
             tag_counts.update(tags)
@@ -123,11 +132,12 @@ def _write_language(
                     tags=tags,
                     support_label=options.support_label,
                     support_url=options.support_url,
+                    directory_urls=directory_urls,
                 ),
             )
 
     tags = tuple(sorted(tag_counts.items(), key=lambda item: (-item[1], item[0].casefold())))
-    _write(docs_dir / "tags" / "index.md", pages.tags_index_page(tags, language=language))
+    _write(docs_dir / "tags" / "index.md", pages.tags_index_page(tags, language=language, directory_urls=directory_urls))
     tag_slugs: dict[str, str] = {}
     for tag, _ in tags:
         slug = slugify(tag)
@@ -136,7 +146,9 @@ def _write_language(
         tag_slugs[slug] = tag
         _write(docs_dir / "tags" / f"{slug}.md", pages.tag_page(tag, language=language))
 
-    _write(docs_dir / "index.md", pages.home_page(categories, language=language, site_name=site_name))
+    _write(docs_dir / "index.md", pages.home_page(
+        categories, language=language, site_name=site_name, directory_urls=directory_urls
+    ))
     _write(docs_dir / "assets" / "chatdesk.css", _stylesheet(options))
     shutil.copyfile(ASSETS / "chatdesk.js", docs_dir / "assets" / "chatdesk.js")
     if sources_dir is not None:

@@ -1,9 +1,15 @@
-"""MkDocs hook: sanitise every page's rendered HTML, so Markdown-made links are checked too."""
+"""MkDocs hooks: sanitise every page's HTML, and skip per-page setup work that large sites repeat.
+
+MkDocs loads this file afresh for every build (``hooks:`` in the generated config), so the
+caches below live for one build of one language.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 try:
     from kb.sanitize import sanitize_html
@@ -11,7 +17,71 @@ except ModuleNotFoundError:  # plain `mkdocs build` from a checkout where chatde
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from kb.sanitize import sanitize_html
 
+import markdown
+
+try:  # MkDocs' own per-page Markdown processors (mkdocs 1.5-1.6); without them, no reuse
+    from mkdocs.structure import pages as _mkdocs_pages
+
+    _PAGE_PROCESSORS = (
+        _mkdocs_pages._RawHTMLPreprocessor,
+        _mkdocs_pages._ExtractAnchorsTreeprocessor,
+        _mkdocs_pages._RelativePathTreeprocessor,
+        _mkdocs_pages._ExtractTitleTreeprocessor,
+        _mkdocs_pages.get_toc,
+    )
+except (ImportError, AttributeError):  # pragma: no cover - another MkDocs version
+    _PAGE_PROCESSORS = None
+
+# (config, its Markdown instance): one build of one language.
+_markdown: list[Any] = [None, None]
+
+
+def on_env(env: Any, **_: object) -> Any:
+    """Templates do not change during a build: stop Jinja from stat()ing each one per include."""
+    env.auto_reload = False
+    return env
+
+
+def on_pre_page(page: Any, *, config: Any, **_: object) -> Any:
+    """Render the page with one reused Markdown instance instead of a new one per page."""
+    if _PAGE_PROCESSORS is not None:
+        page.render = lambda config, files: _render(page, config, files)
+    return page
+
 
 def on_page_content(html: str, **_: object) -> str:
     """Run after Markdown rendering and before search indexing, so the index is clean too."""
     return sanitize_html(html)
+
+
+def _render(page: Any, config: Any, files: Any) -> None:
+    # mkdocs.structure.pages.Page.render, with md.reset() instead of building Markdown (and
+    # loading every extension) again for each of thousands of pages.
+    raw_html, anchors, relative, title, get_toc = _PAGE_PROCESSORS
+    if page.markdown is None:
+        raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+    if _markdown[0] is not config:
+        _markdown[:] = [
+            config,
+            markdown.Markdown(
+                extensions=config["markdown_extensions"],
+                extension_configs=config["mdx_configs"] or {},
+            ),
+        ]
+    md = _markdown[1]
+    md.reset()
+    raw_html_ext = raw_html()
+    raw_html_ext._register(md)
+    anchors_ext = anchors(page.file, files, config)
+    anchors_ext._register(md)
+    relative_ext = relative(page.file, files, config)
+    relative_ext._register(md)
+    title_ext = title()
+    title_ext._register(md)
+
+    page.content = md.convert(page.markdown)
+    page.toc = get_toc(getattr(md, "toc_tokens", []))
+    page._title_from_render = title_ext.title
+    page.present_anchor_ids = anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+    if _mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = relative_ext.links_to_anchors

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 
+from kb.articles import Article
 from kb.sanitize import plain_text
 
 # Characters with a meaning in Markdown inline syntax; a backslash makes them literal.
@@ -62,3 +65,16 @@ def summary(body: str, *, limit: int = 160) -> str:
         line = html.unescape(" ".join(plain_text(line).split()))  # plain text: callers escape
         return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
     return ""
+
+
+def convert_text(article: Article, convert: Callable[[str], str], *, tags: bool = False) -> Article:
+    """The article with ``convert`` applied to what search indexes: title, body, phrasings."""
+    changes = {
+        "title": convert(article.title),
+        "body": convert(article.body),
+        "questions": tuple(convert(q) for q in article.questions),
+        "learned": tuple(convert(q) for q in article.learned),
+    }
+    if tags:
+        changes["tags"] = tuple(convert(t) for t in article.tags)
+    return dataclasses.replace(article, **changes)

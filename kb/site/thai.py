@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Callable
 
 from kb.articles import Article
+from kb.site.text import convert_text
 
 ZWSP = "\u200b"
 _THAI_RUN = re.compile(r"[\u0e00-\u0e7f]+")
@@ -31,10 +31,4 @@ def _tokenizer() -> Callable[[str], list[str]]:
 
 def segmented(article: Article) -> Article:
     """The article with word breaks in everything search indexes: title, body and phrasings."""
-    return dataclasses.replace(
-        article,
-        title=word_breaks(article.title),
-        body=word_breaks(article.body),
-        questions=tuple(word_breaks(q) for q in article.questions),
-        learned=tuple(word_breaks(q) for q in article.learned),
-    )
+    return convert_text(article, word_breaks)

@@ -10,13 +10,21 @@ document.addEventListener("click", function (event) {
   input.focus()
 })
 
-// Thai is written without spaces; the site's pages carry invisible word breaks (U+200B) and
-// the Thai search splits on them. Put the same breaks into the query as the customer types,
-// before Material reads it (capture phase), so "แท็กเชื่อมต่อไม่ได้" finds the article.
+// The query is normalised as the customer types, before Material reads it (capture phase), the
+// same way kb_site's pages were for the index:
+// - Thai is written without spaces; the pages carry invisible word breaks (U+200B) and the Thai
+//   search splits on them, so the query gets the same breaks (kb.site.thai), and
+//   "แท็กเชื่อมต่อไม่ได้" finds the article.
+// - Persian typed on an Arabic keyboard has ي/ك (and Arabic-Indic digits); the pages use the
+//   Persian ی/ک, so the query is folded the same way (kb.site.persian.FOLD; keep in step).
+var LANGUAGE = (document.documentElement.getAttribute("lang") || "").split("-")[0]
 var THAI_RUN = /[\u0e00-\u0e7f]+/g
-var thaiWords = typeof Intl !== "undefined" && Intl.Segmenter
+var thaiWords = LANGUAGE === "th" && typeof Intl !== "undefined" && Intl.Segmenter
   ? new Intl.Segmenter("th", { granularity: "word" })
   : null
+var PERSIAN = LANGUAGE === "fa" || LANGUAGE === "ur"
+var PERSIAN_VARIANTS = /[\u064a\u0649\u0643\u0640\u200d\u0660-\u0669]/g
+var PERSIAN_FOLD = { "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0640": "", "\u200d": "" }
 
 function breakThai(text) {
   return text.replace(THAI_RUN, function (run) {
@@ -24,18 +32,37 @@ function breakThai(text) {
   })
 }
 
-document.addEventListener("input", function (event) {
-  var input = event.target
-  if (!thaiWords || event.isComposing || !input.matches || !input.matches("input.md-search__input")) return
-  var plain = input.value.replace(/\u200b/g, "")
-  var broken = breakThai(plain)
-  if (broken === input.value) return
-  // Keep the caret after the same visible character.
-  var caret = input.value.slice(0, input.selectionStart).replace(/\u200b/g, "").length
-  input.value = broken
-  var position = 0
-  for (var seen = 0; position < broken.length && seen < caret; position++) {
-    if (broken[position] !== "\u200b") seen++
-  }
-  input.setSelectionRange(position, position)
-}, true)
+function foldPersian(text) {
+  return text.replace(PERSIAN_VARIANTS, function (ch) {
+    var code = ch.charCodeAt(0)
+    if (code >= 0x0660 && code <= 0x0669) return String.fromCharCode(code - 0x0660 + 0x06f0)
+    return PERSIAN_FOLD[ch]
+  })
+}
+
+function normalise(text) {
+  if (thaiWords) text = breakThai(text.replace(/\u200b/g, ""))
+  if (PERSIAN) text = foldPersian(text)
+  return text
+}
+
+function visibleLength(text) {
+  return text.replace(/\u200b/g, "").length
+}
+
+if (thaiWords || PERSIAN) {
+  document.addEventListener("input", function (event) {
+    var input = event.target
+    if (event.isComposing || !input.matches || !input.matches("input.md-search__input")) return
+    var normal = normalise(input.value)
+    if (normal === input.value) return
+    // Keep the caret after the same visible character.
+    var caret = visibleLength(normalise(input.value.slice(0, input.selectionStart)))
+    input.value = normal
+    var position = 0
+    for (var seen = 0; position < normal.length && seen < caret; position++) {
+      if (normal[position] !== "\u200b") seen++
+    }
+    input.setSelectionRange(position, position)
+  }, true)
+}
