@@ -164,6 +164,15 @@ class Desk:
                   kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)),
         ]
 
+    def resolve(self, actor: Actor, ticket_id: str, resolution: str, *, article: str | None = None) -> list[Reply]:
+        """Resolve from a form (Slack or Discord modal): the text kept exactly as typed, newlines too."""
+        try:
+            slug = self.check_article(article) if article else None
+            ticket = self.service.resolve(actor, ticket_id, resolution, article=slug)
+        except DeskError as error:
+            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+        return self.after_resolve(ticket, actor)
+
     def on_survey(self, actor: Actor, ticket_id: str, score: int, comment: str = "") -> list[Reply]:
         """The requester's answer to the satisfaction survey (1–5, optional comment)."""
         try:

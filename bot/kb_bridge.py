@@ -17,7 +17,7 @@ from bot.commands import CommandContext, Verb, bad_usage
 from bot.config import Config
 from bot.domain import Actor, Ticket
 from bot.errors import InvalidMove, Unavailable
-from bot.replies import Kind, Reply, Suggestion
+from bot.replies import Reply, Suggestion
 from kb.articles import Article
 from kb.matcher import Matcher
 from kb.sources import load_articles

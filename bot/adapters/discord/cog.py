@@ -16,7 +16,6 @@ from discord.ext import commands
 
 from bot import messages
 from bot.adapters.discord import PLATFORM
-from bot.adapters.discord.components import resolve_replies
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
 from bot.commands.features import PLACEHOLDER_VERBS
 from bot.commands.tickets import TICKET_VERBS
@@ -208,7 +207,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             top = next((str(s.get("slug")) for s in found.suggestions if s.get("slug")), None)
             await interaction.response.send_modal(ResolveModal(found.id, article=top))
             return
-        replies = await self.bot.call(resolve_replies, self.desk, actor, found.id, resolution or "", article)
+        replies = await self.bot.call(self.desk.resolve, actor, found.id, resolution or "", article=article)
         await self.bot.outbox.deliver(replies, interaction=interaction)
 
     def _existing_ticket(self, ticket: str | None, channel: str | None, thread: str | None) -> Ticket | None:

@@ -16,13 +16,10 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import messages
-from bot.errors import DeskError
-from bot.replies import Action, Kind, Reply
+from bot.replies import Action
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
-    from bot.desk import Desk
-    from bot.domain import Actor
 
 log = logging.getLogger(__name__)
 
@@ -151,16 +148,8 @@ class ResolveModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
-        replies = await bot.call(resolve_replies, bot.desk, actor, self.ticket_id,
-                                 self.resolution.value or "", (self.article.value or "").strip() or None)
+        replies = await bot.call(bot.desk.resolve, actor, self.ticket_id, self.resolution.value or "",
+                                 article=(self.article.value or "").strip() or None)
         await bot.outbox.deliver(replies, interaction=interaction)
 
 
-def resolve_replies(desk: Desk, actor: Actor, ticket_id: str, text: str, article: str | None) -> list[Reply]:
-    """The resolve verb with structured input: the text is kept exactly as typed (newlines too)."""
-    try:
-        slug = desk.check_article(article) if article else None
-        ticket = desk.service.resolve(actor, ticket_id, text, article=slug)
-    except DeskError as error:
-        return [Reply(error.message, kind=Kind.REFUSED, private=True)]
-    return desk.after_resolve(ticket, actor)

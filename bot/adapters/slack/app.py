@@ -286,7 +286,7 @@ class SlackListeners:
         actor, where, meta = self._who_where_view(body, view)
         text = kit.view_value(view, "resolution") or ""
         article = kit.view_value(view, "article")
-        replies = self._core(lambda: self._resolve(actor, str(meta.get("ticket", "")), text, article))
+        replies = self.desk.resolve(actor, str(meta.get("ticket", "")), text, article=article)
         self._finish_view(ack, client, replies, where, "resolution")
 
     def on_note_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -315,19 +315,6 @@ class SlackListeners:
         self.outbox(client).deliver(replies, where)
 
     # -- helpers -------------------------------------------------------------------------------
-
-    def _resolve(self, actor: Actor, ticket_id: str, text: str, article: str | None) -> list[Reply]:
-        """The resolve verb with structured input (the text is kept exactly as typed)."""
-        slug = self.desk.check_article(article) if article else None
-        ticket = self.desk.service.resolve(actor, ticket_id, text, article=slug)
-        return self.desk.after_resolve(ticket, actor)
-
-    @staticmethod
-    def _core(call) -> list[Reply]:
-        try:
-            return call()
-        except DeskError as error:
-            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
 
     def _open_modal(self, client: WebClient, trigger_id: str | None, verb: str, ticket_id: str, actor: Actor,
                     where: Where) -> None:
