@@ -135,7 +135,7 @@ SLACK_NO_THREAD_HINT = (
     "Slack does not tell the bot which thread a slash command was typed in: add the ticket id, "
     "or use the message shortcut “Desk command in this thread”."
 )
-SLACK_CONFIG_MISSING = "Slack needs {names} in the environment (see `chatdesk slack manifest` and docs/slack.md)."
+SLACK_CONFIG_MISSING = "Slack needs {names} in the environment (see `chatdesk slack manifest` and the Slack section of the README)."
 SLACK_LISTENING_HTTP = "chatdesk: Slack desk for {team} on http://{host}:{port}/slack/events; tickets in {location}"
 SLACK_LISTENING_SOCKET = "chatdesk: Slack desk for {team} over Socket Mode; tickets in {location}"
 SLACK_AUTH_FAILED = "Slack did not accept the bot token ({problem}). Check SLACK_BOT_TOKEN and SLACK_API_URL."
@@ -214,11 +214,11 @@ DISCORD_RESOLVE_ARTICLE = "Article that answers it (slug, optional)"
 DISCORD_RESOLVE_ARTICLE_HINT = "e.g. reset-password; find one with /desk kb search"
 DISCORD_SURVEY_TITLE = "{ticket_id}: you chose {score} out of 5"
 DISCORD_SURVEY_COMMENT = "Anything you want to add? (optional)"
-DISCORD_CONFIG_MISSING = "Discord needs DISCORD_TOKEN in the environment (see docs/discord.md)."
+DISCORD_CONFIG_MISSING = "Discord needs DISCORD_TOKEN in the environment (see the Discord section of the README)."
 DISCORD_LOGIN_FAILED = "Discord did not accept the bot token ({problem}). Check DISCORD_TOKEN."
 DISCORD_INTENTS_NEEDED = (
     "Discord refused the Message Content intent: enable it under Bot → Privileged Gateway Intents "
-    "in the Developer Portal (see docs/discord.md)."
+    "in the Developer Portal (see the Discord section of the README)."
 )
 DISCORD_STARTING = "chatdesk: Discord desk for {team}; support channels {channels}; agent role {role}; tickets in {location}"
 DISCORD_ANY_CHANNEL = "all the bot can see"
