@@ -19,14 +19,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kb.articles import Article  # noqa: E402
-from kb.site import SiteOptions, build_site  # noqa: E402
+from kb.articles import Article
+from kb.site import SiteOptions, build_site
 
 CATEGORIES = ("billing", "account", "installation", "technical", "hardware", "app", "shipping", "privacy")
-WORDS = (
-    "tracker app phone bluetooth battery subscription refund invoice password login sync map "
-    "alert beep share family export history update firmware pair reset offline range ring"
-).split()
+WORDS = ["tracker", "app", "phone", "bluetooth", "battery", "subscription", "refund", "invoice", "password", "login", "sync", "map", "alert", "beep", "share", "family", "export", "history", "update", "firmware", "pair", "reset", "offline", "range", "ring"]
 
 
 def synthetic_articles(n: int, *, seed: int = 7) -> list[Article]:

@@ -66,7 +66,7 @@ def test_search_index_has_every_published_article_and_no_draft(built) -> None:
 
 
 def test_drafts_appear_nowhere(built) -> None:
-    result, _, root = built
+    _, _, root = built
     assert DRAFT.status == "draft"
     for path in (root / "site").rglob("*"):
         if path.is_file() and path.suffix in {".html", ".json", ".xml"}:
@@ -147,3 +147,30 @@ def test_refuses_to_wipe_a_hand_made_docs_dir(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError, match="GENERATED.txt"):
         build_sample(tmp_path, sample_articles())
     assert (tmp_path / "kb_site" / "notes.md").exists()
+
+
+def test_parallel_page_writers_build_the_same_site_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large sites are written by forked children (kb.site.parallel): same bytes, same index.
+    from kb.site.parallel import MIN_PAGES
+
+    articles = [
+        Article(
+            slug=f"article-{i:03d}", title=f"Article {i} about {('refunds', 'pairing', 'battery')[i % 3]}",
+            category=("billing", "start", "hardware")[i % 3], tags=(f"tag-{i % 7}",),
+            body=f"Step {i}: open the app.\n\n## Details\n\n- one\n- two\n",
+            questions=(f"question number {i}",),
+        )
+        for i in range(MIN_PAGES)
+    ]
+    sites = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("CHATDESK_SITE_WORKERS", workers)
+        sites[workers] = build_sample(tmp_path / workers, articles).site_dir
+    one, two = sites["1"], sites["2"]
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert len([f for f in files if f.name == "index.html"]) > MIN_PAGES
+    for name in files:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name

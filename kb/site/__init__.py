@@ -15,7 +15,10 @@ _EXPORTS = {
     "generate_site": "kb.site.generate",
     "SiteOptions": "kb.site.options",
 }
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "BuildResult", "BuiltLanguage", "LanguageSite", "SiteBuildError", "SiteOptions",
+    "build_site", "generate_site",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -46,7 +46,9 @@ class BuildResult:
         return self.languages[0].site_dir
 
 
-class _Collect(logging.Handler):
+class WarningCollector(logging.Handler):
+    """Keeps the messages of warnings (and worse) logged while it is attached."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -59,13 +61,14 @@ def build_site(
     articles: Sequence[Article],
     *,
     root: Path,
-    options: SiteOptions = SiteOptions(),
+    options: SiteOptions | None = None,
     config_file: Path | None = None,
     docs_root: Path | None = None,
     site_dir: Path | None = None,
     strict: bool = False,
 ) -> BuildResult:
     """Regenerate kb_site/ from ``articles`` and build the site(s); only published ones appear."""
+    options = options or SiteOptions()
     started = time.perf_counter()
     config_file = config_file or root / "mkdocs.yml"
     docs_root = docs_root or root / "kb_site"
@@ -80,7 +83,7 @@ def build_site(
         sources_dir=root / "faq_sources",
         directory_urls=bool(base.get("use_directory_urls", True)),
     )
-    collector = _Collect()
+    collector = WarningCollector()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     built = []

@@ -52,7 +52,7 @@ def generate_site(
     articles: Sequence[Article],
     *,
     out_dir: Path,
-    options: SiteOptions = SiteOptions(),
+    options: SiteOptions | None = None,
     site_name: str = "Help center",
     sources_dir: Path | None = None,
     directory_urls: bool = True,
@@ -62,6 +62,7 @@ def generate_site(
     ``directory_urls`` is mkdocs.yml's ``use_directory_urls``: generated links are written as
     final URLs, so they must match it.
     """
+    options = options or SiteOptions()
     _reset(out_dir)
     published = [a for a in articles if a.published]
     for article in published:

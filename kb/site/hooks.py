@@ -18,6 +18,9 @@ except ModuleNotFoundError:  # plain `mkdocs build` from a checkout where chatde
     from kb.sanitize import sanitize_html
 
 import markdown
+from mkdocs.plugins import event_priority
+
+from kb.site import parallel
 
 try:  # MkDocs' own per-page Markdown processors (mkdocs 1.5-1.6); without them, no reuse
     from mkdocs.structure import pages as _mkdocs_pages
@@ -34,12 +37,41 @@ except (ImportError, AttributeError):  # pragma: no cover - another MkDocs versi
 
 # (config, its Markdown instance): one build of one language.
 _markdown: list[Any] = [None, None]
+parallel.install()
+_shards = parallel.Shards()
+_build: dict[str, Any] = {"nav": None, "parallel": True}
 
 
-def on_env(env: Any, **_: object) -> Any:
-    """Templates do not change during a build: stop Jinja from stat()ing each one per include."""
-    env.auto_reload = False
+def on_startup(*, command: str, dirty: bool) -> None:
+    """`mkdocs serve` rebuilds in a server thread, dirty builds skip pages: no forking there."""
+    _build["parallel"] = command != "serve" and not dirty
+
+
+def on_nav(nav: Any, **_: object) -> Any:
+    """Keep the navigation: the forked page writers need it."""
+    _build["nav"] = nav
+    return nav
+
+
+@event_priority(-100)  # after the tags plugin has filled its listings, which the pages show
+def on_env(env: Any, *, config: Any, files: Any, **_: object) -> Any:
+    """Every page is rendered now: write them from every core (kb.site.parallel)."""
+    env.auto_reload = False  # templates do not change during a build: no stat() per include
+    if _build["parallel"]:
+        _shards.start(config=config, files=files, nav=_build["nav"], env=env,
+                      workers=parallel.worker_count())
     return env
+
+
+@event_priority(100)  # before the search plugin writes its index
+def on_post_build(*, config: Any, **_: object) -> None:
+    """Collect the page writers' search entries and warnings."""
+    _shards.finish(config=config)
+
+
+def on_build_error(**_: object) -> None:
+    """Stop the page writers when the build failed."""
+    _shards.abort()
 
 
 def on_pre_page(page: Any, *, config: Any, **_: object) -> Any:

@@ -43,8 +43,10 @@ def home_page(
         '<div class="kb-hero">\n',
         f"<h1>{_html(text(language, 'hero_title'))}</h1>\n",
         # The label toggles Material's own search overlay (the #__search checkbox in the header).
-        f'<label class="kb-hero-search" for="__search">{html_text(text(language, "hero_search"))}'
-        "</label>\n</div>\n\n",
+        (
+            f'<label class="kb-hero-search" for="__search">{html_text(text(language, "hero_search"))}'
+            "</label>\n</div>\n\n"
+        ),
         f"## {md_text(text(language, 'categories'))}\n\n",
     ]
     if not categories:
@@ -136,8 +138,10 @@ def article_page(
     parts = [
         _front_matter(meta),
         f"# {md_text(article.title)}\n\n",
-        f'<div class="kb-breadcrumb" data-search-exclude><p>'
-        f'<a href="{to(f"categories/{category.slug}.md")}">{category.title}</a></p></div>\n\n',
+        (
+            '<div class="kb-breadcrumb" data-search-exclude><p>'
+            f'<a href="{to(f"categories/{category.slug}.md")}">{category.title}</a></p></div>\n\n'
+        ),
         article.body.strip("\n"),
         "\n\n",
     ]

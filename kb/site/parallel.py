@@ -1,0 +1,176 @@
+"""Write a large site's pages on every core: forked children template and write a share of them.
+
+MkDocs builds on one core: it first renders every page's Markdown, then puts each page through
+the theme's templates and the search indexer and writes it (``_build_page``), which is about
+half of a 1,000-article build. By ``on_env`` every page is rendered, so a forked child already
+holds all it needs (nav, pages, Jinja environment) to write its share of the pages. It sends back
+what only the parent can use: its search-index entries and its warnings (so ``--strict`` still
+fails). The parent skips those pages and merges the entries before search writes its index.
+
+Used by kb/site/hooks.py; Linux only (fork), and never for ``mkdocs serve`` or dirty builds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, InclusionLevel
+
+from kb.site.build import WarningCollector
+
+# Below this many pages a fork saves less than it costs; CHATDESK_SITE_WORKERS overrides the count.
+MIN_PAGES = 150
+log = logging.getLogger("mkdocs.plugins.chatdesk")
+
+_original_build_page: Callable[..., None] = mkdocs_build._build_page
+# id(config) -> ids of the pages a child writes in that build: the parent skips them.
+_skipped: dict[int, set[int]] = {}
+
+
+def worker_count() -> int:
+    """Processes that write pages: every CPU this process may use, or CHATDESK_SITE_WORKERS."""
+    configured = os.environ.get("CHATDESK_SITE_WORKERS", "").strip()
+    if configured:
+        return max(1, int(configured))
+    if sys.platform != "linux":  # fork is unsafe on macOS and missing on Windows
+        return 1
+    return len(os.sched_getaffinity(0))
+
+
+def _build_page(page: Any, config: Any, *args: Any, **kwargs: Any) -> None:
+    if id(page) in _skipped.get(id(config), ()):
+        return
+    _original_build_page(page, config, *args, **kwargs)
+
+
+def install() -> None:
+    """Route MkDocs' per-page writer through the skip list (once per process)."""
+    mkdocs_build._build_page = _build_page
+
+
+@dataclass(frozen=True, slots=True)
+class _Child:
+    pid: int
+    fd: int
+
+
+class Shards:
+    """One build's page writers: started at ``on_env``, joined at ``on_post_build``."""
+
+    def __init__(self) -> None:
+        self._children: list[_Child] = []
+        self._config: Any = None
+        self._doc_files: Sequence[File] = ()
+
+    def start(self, *, config: Any, files: Any, nav: Any, env: Any, workers: int) -> None:
+        """Fork ``workers - 1`` children, each writing every ``workers``-th page."""
+        doc_files: Sequence[File] = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        if workers < 2 or nav is None or len(doc_files) < MIN_PAGES:
+            return
+        self._config = config
+        self._doc_files = doc_files
+        skipped = _skipped.setdefault(id(config), set())
+        for k in range(1, workers):
+            share = doc_files[k::workers]
+            read_fd, write_fd = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:  # the child: write its pages, report, and leave without cleanup
+                os.close(read_fd)
+                _run_child(share, config=config, doc_files=doc_files, nav=nav, env=env, fd=write_fd)
+            os.close(write_fd)
+            self._children.append(_Child(pid, read_fd))
+            skipped.update(id(f.page) for f in share)
+
+    def finish(self, *, config: Any) -> None:
+        """Wait for the children; merge their search entries and repeat their warnings."""
+        children, self._children = self._children, []
+        _skipped.pop(id(config), None)
+        errors = []
+        entries: list[dict[str, Any]] = []
+        for child in children:
+            report = _read_report(child)
+            if "error" in report:
+                errors.append(report["error"])
+                continue
+            entries.extend(report["entries"])
+            for message in report["warnings"]:
+                logging.getLogger("mkdocs").warning(message)
+        if errors:
+            raise PluginError("a page writer failed:\n" + "\n".join(errors))
+        index = _search_index(config)
+        if index is not None and entries:
+            index.entries.extend(entries)
+            order = {f.page.url: n for n, f in enumerate(self._doc_files) if f.page is not None}
+            # Stable: sections keep their order within a page; pages keep the build order.
+            index.entries.sort(key=lambda e: order.get(e["location"].split("#", 1)[0], len(order)))
+
+    def abort(self) -> None:
+        """Stop the children of a build that failed in the parent."""
+        children, self._children = self._children, []
+        if self._config is not None:
+            _skipped.pop(id(self._config), None)
+        for child in children:
+            try:
+                os.kill(child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            os.close(child.fd)
+            os.waitpid(child.pid, 0)
+
+
+def _run_child(share: Sequence[File], *, config: Any, doc_files: Sequence[File], nav: Any, env: Any,
+               fd: int) -> None:
+    status = 0
+    collector = WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.handlers = [collector]  # the parent logs these once, through its own handlers
+    logger.propagate = False
+    try:
+        index = _search_index(config)
+        before = len(index.entries) if index is not None else 0
+        for file in share:
+            _original_build_page(
+                file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded()
+            )
+        entries = index.entries[before:] if index is not None else []
+        report: dict[str, Any] = {"entries": entries, "warnings": collector.messages}
+    except BaseException:  # noqa: BLE001 - everything goes back to the parent as text
+        report = {"error": traceback.format_exc()}
+        status = 1
+    try:
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(report, out, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(status)  # no atexit handlers, no pytest teardown, no flushing of parent state
+
+
+def _read_report(child: _Child) -> dict[str, Any]:
+    chunks = []
+    with os.fdopen(child.fd, "rb") as pipe:
+        while chunk := pipe.read(1 << 20):
+            chunks.append(chunk)
+    _, status = os.waitpid(child.pid, 0)
+    try:
+        return pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - a child killed mid-write
+        return {"error": f"page writer {child.pid} exited with status {status} and no report"}
+
+
+def _search_index(config: Any) -> Any:
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if index is not None and isinstance(getattr(index, "entries", None), list):
+            return index
+    return None
