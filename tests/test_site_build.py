@@ -152,7 +152,8 @@ def test_refuses_to_wipe_a_hand_made_docs_dir(tmp_path: Path) -> None:
 def test_parallel_page_writers_build_the_same_site_as_one_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Large sites are written by forked children (kb.site.parallel): same bytes, same index.
+    # Large sites are rendered and written by forked children too (kb.site.parallel): the same
+    # bytes, the same search index, the same warnings.
     from kb.site.parallel import MIN_PAGES
 
     articles = [
@@ -164,10 +165,18 @@ def test_parallel_page_writers_build_the_same_site_as_one_process(
         )
         for i in range(MIN_PAGES)
     ]
-    sites = {}
+    # Last in its category, so a forked renderer renders it: its warning must still be reported.
+    articles.append(Article(slug="zz-broken", title="Zz broken", category="start",
+                            body="See [the missing page](does-not-exist.md)."))
+    sites, warnings = {}, {}
     for workers in ("1", "2"):
         monkeypatch.setenv("CHATDESK_SITE_WORKERS", workers)
-        sites[workers] = build_sample(tmp_path / workers, articles).site_dir
+        result = build_sample(tmp_path / workers, articles)
+        sites[workers], warnings[workers] = result.site_dir, result.warnings
+    assert warnings["1"] == warnings["2"]
+    assert any("zz-broken.md" in w and "does-not-exist.md" in w for w in warnings["2"])
+    with pytest.raises(SiteBuildError, match="strict mode"):
+        build_sample(tmp_path / "strict", articles, strict=True)
     one, two = sites["1"], sites["2"]
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())

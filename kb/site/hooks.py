@@ -39,6 +39,7 @@ except (ImportError, AttributeError):  # pragma: no cover - another MkDocs versi
 _markdown: list[Any] = [None, None]
 parallel.install()
 _shards = parallel.Shards()
+_renders = parallel.Renders()
 _build: dict[str, Any] = {"nav": None, "parallel": True}
 
 
@@ -47,15 +48,19 @@ def on_startup(*, command: str, dirty: bool) -> None:
     _build["parallel"] = command != "serve" and not dirty
 
 
-def on_nav(nav: Any, **_: object) -> Any:
-    """Keep the navigation: the forked page writers need it."""
+def on_nav(nav: Any, *, config: Any, files: Any, **_: object) -> Any:
+    """Start rendering a share of the pages' Markdown in forked renderers; keep the nav."""
     _build["nav"] = nav
+    if _build["parallel"] and _PAGE_PROCESSORS is not None:
+        _renders.start(config=config, files=files, workers=parallel.worker_count(),
+                       render=_render_markdown)
     return nav
 
 
 @event_priority(-100)  # after the tags plugin has filled its listings, which the pages show
 def on_env(env: Any, *, config: Any, files: Any, **_: object) -> Any:
     """Every page is rendered now: write them from every core (kb.site.parallel)."""
+    _renders.abort()  # all taken by now; nothing may outlive the render phase
     env.auto_reload = False  # templates do not change during a build: no stat() per include
     if _build["parallel"]:
         _shards.start(config=config, files=files, nav=_build["nav"], env=env,
@@ -70,7 +75,8 @@ def on_post_build(*, config: Any, **_: object) -> None:
 
 
 def on_build_error(**_: object) -> None:
-    """Stop the page writers when the build failed."""
+    """Stop the renderers and page writers when the build failed."""
+    _renders.abort()
     _shards.abort()
 
 
@@ -87,9 +93,27 @@ def on_page_content(html: str, **_: object) -> str:
 
 
 def _render(page: Any, config: Any, files: Any) -> None:
+    # A forked renderer may have rendered this page already (kb.site.parallel.Renders).
+    done = _renders.take(page)
+    if done is None:
+        done = _render_markdown(page, config, files)
+    else:
+        for message in done.warnings:
+            logging.getLogger("mkdocs").warning(message)
+    page.content = done.content
+    page.toc = _PAGE_PROCESSORS[-1](done.toc_tokens)
+    page._title_from_render = done.title
+    page.present_anchor_ids = done.anchor_ids
+    if done.links_to_anchors is not None:
+        page.links_to_anchors = {
+            files.get_file_from_path(uri): links for uri, links in done.links_to_anchors.items()
+        }
+
+
+def _render_markdown(page: Any, config: Any, files: Any) -> parallel.Rendered:
     # mkdocs.structure.pages.Page.render, with md.reset() instead of building Markdown (and
     # loading every extension) again for each of thousands of pages.
-    raw_html, anchors, relative, title, get_toc = _PAGE_PROCESSORS
+    raw_html, anchors, relative, title, _ = _PAGE_PROCESSORS
     if page.markdown is None:
         raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
     if _markdown[0] is not config:
@@ -110,10 +134,15 @@ def _render(page: Any, config: Any, files: Any) -> None:
     relative_ext._register(md)
     title_ext = title()
     title_ext._register(md)
-
-    page.content = md.convert(page.markdown)
-    page.toc = get_toc(getattr(md, "toc_tokens", []))
-    page._title_from_render = title_ext.title
-    page.present_anchor_ids = anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids
+    content = md.convert(page.markdown)
+    links = None
     if _mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
-        page.links_to_anchors = relative_ext.links_to_anchors
+        links = {f.src_uri: dict(anchors) for f, anchors in relative_ext.links_to_anchors.items()}
+    return parallel.Rendered(
+        source=page.markdown,
+        content=content,
+        toc_tokens=list(getattr(md, "toc_tokens", [])),
+        title=title_ext.title,
+        anchor_ids=anchors_ext.present_anchor_ids | raw_html_ext.present_anchor_ids,
+        links_to_anchors=links,
+    )

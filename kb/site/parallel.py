@@ -12,6 +12,7 @@ Used by kb/site/hooks.py; Linux only (fork), and never for ``mkdocs serve`` or d
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import pickle
@@ -59,9 +60,121 @@ def install() -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Rendered:
+    """One page's Markdown rendered (what Page.render sets), in a form that pickles."""
+
+    source: str
+    content: str
+    toc_tokens: list[Any]
+    title: str | None
+    anchor_ids: set[str]
+    links_to_anchors: dict[str, dict[str, str]] | None
+    warnings: tuple[str, ...] = ()
+
+
+class Renders:
+    """Markdown for the last pages rendered by forked children while the parent does the first.
+
+    Started at ``on_nav``; the parent takes each result when it reaches that page, and renders
+    the page itself if the child's source differs from its own (or the child failed).
+    """
+
+    def __init__(self) -> None:
+        self._children: dict[str, _Child] = {}  # page src_uri -> the child rendering it
+        self._results: dict[str, Rendered] = {}
+
+    def start(self, *, config: Any, files: Any, workers: int,
+              render: Callable[[Any, Any, Any], Rendered]) -> None:
+        """Fork ``workers - 1`` children for the last ``(workers - 1) / workers`` of the pages."""
+        self.abort()
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        if workers < 2 or len(doc_files) < MIN_PAGES:
+            return
+        size = -(-len(doc_files) // workers)
+        for k in range(1, workers):
+            share = doc_files[k * size:(k + 1) * size]
+            read_fd, write_fd = os.pipe()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_fd)
+                _render_child(share, config=config, files=files, render=render, fd=write_fd)
+            os.close(write_fd)
+            child = _Child(pid, read_fd)
+            self._children.update((f.src_uri, child) for f in share)
+
+    def take(self, page: Any) -> Rendered | None:
+        """The child's rendering of ``page`` if it matches the parent's source, else None."""
+        uri = page.file.src_uri
+        child = self._children.get(uri)
+        if child is not None:
+            report = _read_report(child)
+            for key in [k for k, c in self._children.items() if c == child]:
+                del self._children[key]
+            self._results.update(report.get("pages", {}))
+            if "error" in report:
+                log.debug(f"renderer failed, rendering its pages here: {report['error']}")
+        done = self._results.pop(uri, None)
+        return done if done is not None and done.source == page.markdown else None
+
+    def abort(self) -> None:
+        """Stop children that are still running; forget results nobody took."""
+        for child in set(self._children.values()):
+            child.stop()
+        self._children.clear()
+        self._results.clear()
+
+
+def _render_child(share: Sequence[File], *, config: Any, files: Any,
+                  render: Callable[[Any, Any, Any], Rendered], fd: int) -> None:
+    from mkdocs.structure.pages import Page
+
+    status = 0
+    collector = WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.handlers = [collector]
+    logger.propagate = False
+    pages: dict[str, Rendered] = {}
+    try:
+        for file in share:
+            page = file.page or Page(None, file, config)
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+            before = len(collector.messages)
+            done = render(page, config, files)
+            pages[file.src_uri] = dataclasses.replace(
+                done, warnings=tuple(collector.messages[before:])
+            )
+        report: dict[str, Any] = {"pages": pages}
+    except BaseException:  # noqa: BLE001 - the parent renders what is missing itself
+        report = {"pages": pages, "error": traceback.format_exc()}
+        status = 1
+    _send(report, fd=fd, status=status)
+
+
+def _send(report: dict[str, Any], *, fd: int, status: int) -> None:
+    try:
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump(report, out, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        os._exit(status)  # no atexit handlers, no pytest teardown, no flushing of parent state
+
+
+@dataclass(frozen=True, slots=True)
 class _Child:
     pid: int
     fd: int
+
+    def stop(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        os.close(self.fd)
+        os.waitpid(self.pid, 0)
 
 
 class Shards:
@@ -122,12 +235,7 @@ class Shards:
         if self._config is not None:
             _skipped.pop(id(self._config), None)
         for child in children:
-            try:
-                os.kill(child.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            os.close(child.fd)
-            os.waitpid(child.pid, 0)
+            child.stop()
 
 
 def _run_child(share: Sequence[File], *, config: Any, doc_files: Sequence[File], nav: Any, env: Any,
@@ -149,11 +257,7 @@ def _run_child(share: Sequence[File], *, config: Any, doc_files: Sequence[File],
     except BaseException:  # noqa: BLE001 - everything goes back to the parent as text
         report = {"error": traceback.format_exc()}
         status = 1
-    try:
-        with os.fdopen(fd, "wb") as out:
-            pickle.dump(report, out, protocol=pickle.HIGHEST_PROTOCOL)
-    finally:
-        os._exit(status)  # no atexit handlers, no pytest teardown, no flushing of parent state
+    _send(report, fd=fd, status=status)
 
 
 def _read_report(child: _Child) -> dict[str, Any]:
