@@ -18,7 +18,11 @@ HOOK = Path(__file__).with_name("hooks.py").resolve()
 
 # Languages lunr (Material's search) has a stemmer/tokenizer for; others use Material's default.
 LUNR_LANGUAGES: frozenset[str] = frozenset(
-    ["ar", "da", "de", "du", "el", "en", "es", "fi", "fr", "he", "hi", "hu", "hy", "it", "ja", "jp", "kn", "ko", "nl", "no", "pt", "ro", "ru", "sa", "sv", "ta", "te", "th", "tr", "vi", "zh"]
+    {
+        "ar", "da", "de", "du", "el", "en", "es", "fi", "fr", "he", "hi", "hu", "hy", "it", "ja",
+        "jp", "kn", "ko", "nl", "no", "pt", "ro", "ru", "sa", "sv", "ta", "te", "th", "tr", "vi",
+        "zh",
+    }
 )
 
 # Persian: no stemmer exists, and lunr's trimmer would strip every non-Latin letter, so the
