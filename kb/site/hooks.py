@@ -20,7 +20,7 @@ except ModuleNotFoundError:  # plain `mkdocs build` from a checkout where chatde
 import markdown
 from mkdocs.plugins import event_priority
 
-from kb.site import parallel
+from kb.site import jinja_cache, parallel
 
 try:  # MkDocs' own per-page Markdown processors (mkdocs 1.5-1.6); without them, no reuse
     from mkdocs.structure import pages as _mkdocs_pages
@@ -62,6 +62,8 @@ def on_env(env: Any, *, config: Any, files: Any, **_: object) -> Any:
     """Every page is rendered now: write them from every core (kb.site.parallel)."""
     _renders.abort()  # all taken by now; nothing may outlive the render phase
     env.auto_reload = False  # templates do not change during a build: no stat() per include
+    if env.bytecode_cache is None:
+        env.bytecode_cache = jinja_cache.CACHE  # compiled once per process, not per language
     if _build["parallel"]:
         _shards.start(config=config, files=files, nav=_build["nav"], env=env,
                       workers=parallel.worker_count())
