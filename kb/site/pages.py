@@ -164,8 +164,9 @@ def article_page(
         parts.append(
             f'<p class="kb-updated">{_html(text(language, "updated"))}: {article.updated.isoformat()}</p>\n'
         )
-    # Isolated, so "#support" keeps its "#" in front inside right-to-left text.
-    channel = "\u2066" + _html(support_label) + "\u2069"
+    # An explicit left-to-right span, so "#support" keeps its "#" in front inside right-to-left
+    # text (Chromium rendered the Unicode isolates U+2066/U+2069 as "support#" here).
+    channel = f'<span dir="ltr">{_html(support_label)}</span>'
     if support_url:
         channel = f'<a href="{_attr(support_url)}">{channel}</a>'
     parts.append(
