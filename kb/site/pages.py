@@ -165,7 +165,7 @@ def article_page(
             f'<p class="kb-updated">{_html(text(language, "updated"))}: {article.updated.isoformat()}</p>\n'
         )
     # An explicit left-to-right span, so "#support" keeps its "#" in front inside right-to-left
-    # text (Chromium rendered the Unicode isolates U+2066/U+2069 as "support#" here).
+    # text; unlike invisible Unicode isolates it survives copy-paste and is plain to read.
     channel = f'<span dir="ltr">{_html(support_label)}</span>'
     if support_url:
         channel = f'<a href="{_attr(support_url)}">{channel}</a>'
