@@ -101,6 +101,17 @@ def test_customer_question_finds_the_article(browser, base_url, articles, langua
     assert any(f"articles/{article.slug}/" in href for href in hrefs[:3]), (question, hrefs[:5])
 
 
+@pytest.mark.parametrize(("question", "slug"), [
+    # "I", "a", "do" would otherwise match as prefixes ("i*": install, invoices, iOS) and win.
+    ("I was charged two times", "charged-twice"),
+    ("how do I get a refund", "refunds"),
+    ("where can I download my invoices", "download-invoices"),
+])
+def test_whole_questions_find_the_article_despite_little_words(browser, base_url, question, slug) -> None:
+    hrefs = _search(browser, base_url + "/", question)
+    assert f"articles/{slug}/" in hrefs[0], (question, hrefs[:5])
+
+
 def test_draft_is_not_found(browser, base_url) -> None:
     page = browser.new_page()
     try:
