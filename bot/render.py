@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot import messages
 from bot.clock import parse_iso
 from bot.config import Config
-from bot.domain import Ticket
+from bot.domain import State, Ticket
 
 if TYPE_CHECKING:
     from bot.service import TicketService
@@ -79,3 +79,18 @@ def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool) -> 
         for note in ticket.notes:
             lines.append(f"    {when(note.at)} {note.actor_name}: {note.get('text', '')}")
     return tuple(lines)
+
+
+def status_line(ticket: Ticket) -> str:
+    """A ticket's state and owner in a few words, as its intake message shows them."""
+    owner = ticket.assignee.name if ticket.assignee else "-"
+    text = {
+        State.OPEN: messages.STATE_OPEN,
+        State.CLAIMED: messages.STATE_CLAIMED,
+        State.WAITING: messages.STATE_WAITING,
+        State.RESOLVED: messages.STATE_RESOLVED,
+        State.CLOSED: messages.STATE_CLOSED,
+    }[ticket.state].format(owner=owner)
+    if ticket.escalated and ticket.state in (State.OPEN, State.CLAIMED, State.WAITING):
+        text += f" · {messages.STATE_ESCALATED}"
+    return text

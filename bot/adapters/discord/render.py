@@ -9,6 +9,7 @@ import discord
 
 from bot import messages
 from bot.domain import State, Ticket
+from bot.render import status_line
 from bot.replies import Kind, Reply, Suggestion
 
 # Discord's limits (https://discord.com/developers/docs/resources/message, .../channel).
@@ -74,17 +75,7 @@ def intake_embed(reply: Reply) -> discord.Embed:
 
 def state_line(ticket: Ticket) -> str:
     """The ticket's state and owner, as the intake message's footer shows it."""
-    owner = ticket.assignee.name if ticket.assignee else ""
-    text = {
-        State.OPEN: messages.DISCORD_STATE_OPEN,
-        State.CLAIMED: messages.DISCORD_STATE_CLAIMED,
-        State.WAITING: messages.DISCORD_STATE_WAITING,
-        State.RESOLVED: messages.DISCORD_STATE_RESOLVED,
-        State.CLOSED: messages.DISCORD_STATE_CLOSED,
-    }[ticket.state].format(owner=owner)
-    if ticket.escalated and ticket.state in (State.OPEN, State.CLAIMED, State.WAITING):
-        text += f" · {messages.DISCORD_STATE_ESCALATED}"
-    return text
+    return status_line(ticket)
 
 
 def reply_body(reply: Reply) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import messages
 from bot.domain import State, Ticket
+from bot.render import status_line
 from bot.replies import Action, Kind, Reply, Suggestion
 
 PREFIX = "chatdesk"
@@ -99,17 +100,7 @@ def suggestion_blocks(suggestions: Sequence[Suggestion]) -> list[dict[str, Any]]
 
 def state_line(ticket: Ticket) -> str:
     """The intake message's status line: state and owner."""
-    owner = ticket.assignee.name if ticket.assignee else "-"
-    text = {
-        State.OPEN: messages.SLACK_STATE_OPEN,
-        State.CLAIMED: messages.SLACK_STATE_CLAIMED,
-        State.WAITING: messages.SLACK_STATE_WAITING,
-        State.RESOLVED: messages.SLACK_STATE_RESOLVED,
-        State.CLOSED: messages.SLACK_STATE_CLOSED,
-    }[ticket.state].format(owner=escape(owner))
-    if ticket.escalated and ticket.state is State.OPEN:
-        text += f" · {messages.SLACK_STATE_ESCALATED}"
-    return f"*{ticket.id}* · {text}"
+    return f"*{ticket.id}* · {escape(status_line(ticket))}"
 
 
 def mrkdwn(text: str) -> str:
