@@ -24,6 +24,7 @@ from kb.sources import load_articles
 
 log = logging.getLogger(__name__)
 MIN_SEARCH_SCORE = 0.05
+COVERED_SCORE = 0.85
 
 
 class KnowledgeBase:
@@ -60,6 +61,16 @@ class KnowledgeBase:
         if article is None or not article.published or article.path is None:
             return False
         return add_learned_phrasing(article.path, wording)
+
+    def covers(self, wording: str) -> bool:
+        """Whether a published article now clearly answers ``wording`` (a gap that closed).
+
+        The bar is well above the suggestion threshold: hiding a real gap costs more than
+        listing one that a new article may already answer.
+        """
+        matcher = self._current()
+        best = matcher.search(wording, limit=1)
+        return bool(best) and best[0].score >= max(matcher.threshold, COVERED_SCORE)
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -99,6 +110,13 @@ def _signature(directory: Path) -> tuple:
         return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
     except OSError:
         return ()
+
+
+def covered_check(config: Config):
+    """``KnowledgeBase.covers`` for this config, or ``None`` when there are no articles here."""
+    if not config.sources_path.is_dir():
+        return None
+    return KnowledgeBase(config).covers
 
 
 # -- /desk kb … ----------------------------------------------------------------------------
@@ -149,7 +167,7 @@ def _gaps(ctx: CommandContext, knowledge: KnowledgeBase, args: str) -> Reply:
     if args:
         raise bad_usage()
     records = [t.to_record() for t in ctx.service.store.tickets()]
-    topics = find_gaps(records, patterns=ctx.desk.config.scrub_patterns)
+    topics = find_gaps(records, patterns=ctx.desk.config.scrub_patterns, covered=knowledge.covers)
     if not topics:
         return Reply(messages.KB_GAPS_NONE, private=True)
     lines = tuple(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +52,13 @@ def find_gaps(
     distance: float = DEFAULT_DISTANCE,
     patterns: Iterable[str] = (),
     examples: int = 5,
+    covered: Callable[[str], bool] | None = None,
 ) -> list[Topic]:
-    """Recurring topics among missed tickets, most frequent first, with example ticket ids."""
+    """Recurring topics among missed tickets, most frequent first, with example ticket ids.
+
+    ``covered`` says whether today's knowledge base already answers a wording (say, a
+    confident ``Matcher.suggest``): a topic whose article was written since is no gap.
+    """
     since_dt = _as_datetime(since)
     chosen = [t for t in tickets if missed(t, since=since_dt)]
     if not chosen:
@@ -78,6 +83,8 @@ def find_gaps(
                 last_seen=last,
             )
         )
+    if covered is not None:
+        topics = [t for t in topics if not covered(t.label)]
     topics.sort(key=lambda t: (-t.count, -(t.last_seen.timestamp() if t.last_seen else 0), t.label))
     return topics
 

@@ -120,3 +120,17 @@ def test_knowledge_base_reloads_when_sources_change(kb_config):
     path = kb_config.sources_path / "refunds.md"
     path.write_text(path.read_text().replace("status: published", "status: draft"))
     assert knowledge.article("refunds") is None
+
+
+def test_a_gap_closes_once_an_article_answers_it(desk, kb_config):
+    talk = Transcript(desk)
+    for n, text in enumerate(["Do you ship to Iceland?", "Do you deliver to Iceland", "do you ship to iceland at all"]):
+        ticket = ask(desk, text, message_id=f"ship{n}").ticket
+        desk.service.resolve(MARIA, ticket.id, "Yes, through our EU warehouse")
+    talk.push("/as maria")
+    assert "iceland" in talk.push("/desk kb gaps").lower()
+    (kb_config.sources_path / "shipping-to-iceland.md").write_text(
+        "---\ntitle: Shipping to Iceland\ncategory: billing\nquestions:\n- do you ship to iceland\n"
+        "- do you deliver to iceland\n- can I order from iceland\nstatus: published\n---\n\n"
+        "Yes: we ship to Iceland from our EU warehouse.\n", encoding="utf-8")
+    assert "iceland" not in talk.push("/desk kb gaps").lower()

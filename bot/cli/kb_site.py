@@ -133,7 +133,10 @@ def gaps_command(args: argparse.Namespace) -> int:
         records = _ticket_records(config)
     except DeskError as error:
         return fail(error)
-    topics = find_gaps(records, since=args.since, min_count=args.min_count, patterns=config.scrub_patterns)
+    from bot.kb_bridge import covered_check
+
+    topics = find_gaps(records, since=args.since, min_count=args.min_count, patterns=config.scrub_patterns,
+                       covered=covered_check(config))
     if not topics:
         print("no recurring topics without an article")
         return 0

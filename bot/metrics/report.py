@@ -92,7 +92,10 @@ def _gaps(tickets: Iterable[Ticket], config: Config, week: Week, *,
             records.append(Ticket.from_record({**ticket.to_record(), "events": [e.to_record() for e in events]})
                            .to_record())
     try:
-        topics = find_gaps(records, since=week.previous(GAP_WEEKS - 1).start, patterns=config.scrub_patterns)
+        from bot.kb_bridge import covered_check
+
+        topics = find_gaps(records, since=week.previous(GAP_WEEKS - 1).start, patterns=config.scrub_patterns,
+                           covered=covered_check(config))
     except Exception:  # gap mining is a bonus: the weekly numbers must still go out
         log.exception("recurring-topic mining failed for %s", week.label)
         return (), False
