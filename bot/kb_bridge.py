@@ -105,11 +105,14 @@ class KnowledgeBase:
 
 def _signature(directory: Path) -> tuple:
     """Names, sizes and modification times of the sources: changes when any article does."""
+    signature = []
     try:
-        files = sorted(directory.rglob("*.md"))
-        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        for path in sorted(directory.rglob("*.md")):
+            info = path.stat()
+            signature.append((str(path.relative_to(directory)), info.st_mtime_ns, info.st_size))
     except OSError:
         return ()
+    return tuple(signature)
 
 
 def covered_check(config: Config):
