@@ -16,7 +16,7 @@ from bot.commands import CommandContext, VerbRegistry
 from bot.commands.features import PLACEHOLDER_VERBS
 from bot.commands.tickets import TICKET_VERBS
 from bot.config import Config
-from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id, thread_key
+from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotAllowed, NotFound
 from bot.intake import is_small_talk
 from bot.knowledge import Knowledge
@@ -96,21 +96,17 @@ class Desk:
                            ignored=refusal.message)
         if not inbound.text.strip():
             return Outcome(ignored=messages.IGNORED_SMALL_TALK)
-        suggestions = self._suggest(inbound.text)
-        category = self._category_from(suggestions)
         source = Source(inbound.actor.platform, inbound.channel, message=inbound.message_id,
                         thread=inbound.message_id, link=inbound.link)
+        # Stored first: a redelivery stops here, before any matching, and a failing
+        # knowledge base can never cost the customer their ticket.
         ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by)
         if not created:
             return Outcome(ticket=ticket, ignored=messages.IGNORED_DUPLICATE.format(ticket_id=ticket.id))
-        if category and not ticket.category:
-            actor = opened_by or Actor("system", "chatdesk", "chatdesk", is_agent=True)
-            try:
-                ticket = self.service.set_category(actor, ticket.id, category)
-            except DeskError:
-                pass
+        suggestions = self._suggest(inbound.text)
         ticket = self.service.record_suggestions(ticket.id, [s.to_record() for s in suggestions],
-                                                 confident=bool(suggestions))
+                                                 confident=bool(suggestions),
+                                                 category=self._category_from(suggestions))
         return Outcome(replies=[self.intake_reply(ticket, suggestions), self._announcement(ticket)],
                        ticket=ticket, created=True)
 
@@ -124,7 +120,7 @@ class Desk:
                      ticket=ticket, actions=INTAKE_ACTIONS)
 
     def _thread_message(self, inbound: Inbound) -> Outcome:
-        ticket = self.service.store.find(thread_key(inbound.actor.platform, inbound.channel, inbound.thread))
+        ticket = self.service.find_by_thread(inbound.actor.platform, inbound.channel, inbound.thread)
         if ticket is None:
             return Outcome(ignored="not a ticket thread")
         ticket = self.service.add_message(inbound.actor, ticket.id, inbound.text, message_id=inbound.message_id)
@@ -206,7 +202,7 @@ class Desk:
     def ticket_in_thread(self, platform: str, channel: str | None, thread: str | None) -> str | None:
         if not (channel and thread):
             return None
-        ticket = self.service.store.find(thread_key(platform, channel, thread))
+        ticket = self.service.find_by_thread(platform, channel, thread)
         return ticket.id if ticket else None
 
     def is_support_channel(self, platform: str, channel: str) -> bool:
@@ -247,7 +243,7 @@ class Desk:
             return None
         found = self.knowledge.article(suggestions[0].slug)
         category = found[1] if found else None
-        return category if category and self.config.category(category) else None
+        return category
 
     def _article_title(self, slug: str) -> str | None:
         found = self.knowledge.article(slug) if self.knowledge else None

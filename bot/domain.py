@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -27,15 +27,6 @@ class State(StrEnum):
     CLOSED = "closed"
 
 
-# Every event type the core writes; unknown types in imported data are kept and ignored.
-EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "opened", "message", "replied", "claimed", "unclaimed", "assigned", "noted",
-        "waiting", "resolved", "reopened", "closed", "priority", "category", "tagged",
-        "suggested", "survey", "survey_asked", "escalated", "edited", "deleted", "reminded",
-        "nudged", "linked",
-    }
-)
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
 TICKET_ID = re.compile(r"^[Tt]-?(\d{1,9})$")
 
@@ -400,6 +391,3 @@ def subject_from(text: str, *, limit: int = 80) -> str:
     cut = line[: limit - 1].rsplit(" ", 1)[0]
     return cut + "…"
 
-
-def events_from(records: Iterable[Mapping[str, Any]]) -> tuple[Event, ...]:
-    return tuple(Event.from_record(r) for r in records)

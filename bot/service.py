@@ -7,18 +7,19 @@ and the loser is told who won. A refused move raises a ``DeskError`` and appends
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from bot import messages
 from bot.clock import Clock, SystemClock, to_iso, parse_iso
 from bot.config import Config
-from bot.domain import PRIORITIES, Actor, Event, Person, Source, State, Ticket, subject_from
+from bot.domain import PRIORITIES, Actor, Event, Person, Source, State, Ticket, subject_from, thread_key
 from bot.errors import InvalidMove, NotAllowed, NotFound, UsageError
 from bot.store.base import NewTicket, TicketStore
 
 ACTIVE_STATES = (State.OPEN, State.CLAIMED, State.WAITING)
+# The desk itself, as the actor of what it records on its own (suggestions, their category).
+SYSTEM_ACTOR = Actor("system", "chatdesk", "chatdesk")
 # Called after a ticket is resolved (learned phrasings, surveys); failures must not undo it.
 ResolvedHook = Callable[[Ticket, Actor], None]
 
@@ -77,11 +78,23 @@ class TicketService:
                                                                     text=text)])
 
     def record_suggestions(self, ticket_id: str, suggestions: Sequence[Mapping[str, Any]], *,
-                           confident: bool, actor: Actor | None = None) -> Ticket:
-        """Record what the knowledge base offered, with scores, for metrics and gap mining."""
-        by = actor or Actor("system", "chatdesk", "chatdesk")
-        return self.store.mutate(ticket_id, lambda t: [self._event(
-            "suggested", by, suggestions=[dict(s) for s in suggestions], confident=confident)])
+                           confident: bool, category: str | None = None, actor: Actor | None = None) -> Ticket:
+        """Record what the knowledge base offered, with scores, for metrics and gap mining.
+
+        ``category`` (the top article's) is given to a ticket that has none yet, in the same write.
+        """
+        by = actor or SYSTEM_ACTOR
+        known = self.config.category(category) if category else None
+
+        def decide(ticket: Ticket) -> list[Event]:
+            events = []
+            if known is not None and not ticket.category:
+                events.append(self._event("category", by, category=known.name))
+            events.append(self._event("suggested", by, suggestions=[dict(s) for s in suggestions],
+                                      confident=confident))
+            return events
+
+        return self.store.mutate(ticket_id, decide)
 
     # -- agent moves ------------------------------------------------------------
 
@@ -95,7 +108,7 @@ class TicketService:
                                       since=self.describe_time(ticket.assignee.since))
                 raise InvalidMove(messages.ALREADY_HELD, ticket_id=ticket.id, holder=ticket.assignee.name,
                                   since=self.describe_time(ticket.assignee.since))
-            self._refuse_finished(ticket)
+            self._refuse_resolved(ticket)
             return [self._event("claimed", actor)]
 
         return self.store.mutate(ticket_id, decide)
@@ -104,7 +117,7 @@ class TicketService:
         self._require_agent(actor, "unclaim")
 
         def decide(ticket: Ticket) -> list[Event]:
-            self._refuse_finished(ticket)
+            self._refuse_resolved(ticket)
             if ticket.assignee is None:
                 raise InvalidMove(messages.NOT_CLAIMED, ticket_id=ticket.id)
             if ticket.assignee.user_id != actor.user_id:
@@ -120,7 +133,7 @@ class TicketService:
             raise NotAllowed(messages.NOT_AN_AGENT, name=assignee.name, ticket_id=ticket_id, known=known)
 
         def decide(ticket: Ticket) -> list[Event]:
-            self._refuse_finished(ticket)
+            self._refuse_resolved(ticket)
             if ticket.assignee and ticket.assignee.user_id == assignee.user_id:
                 raise InvalidMove(messages.ALREADY_HELD, ticket_id=ticket.id, holder=ticket.assignee.name,
                                   since=self.describe_time(ticket.assignee.since))
@@ -141,7 +154,7 @@ class TicketService:
         def decide(ticket: Ticket) -> list[Event]:
             if ticket.state is State.WAITING:
                 raise InvalidMove(messages.ALREADY_WAITING, ticket_id=ticket.id)
-            self._refuse_finished(ticket)
+            self._refuse_resolved(ticket)
             if ticket.state is not State.CLAIMED:
                 raise InvalidMove(messages.CLAIM_FIRST, ticket_id=ticket.id, state=ticket.state.value)
             return [self._event("waiting", actor, **({"text": text.strip()} if text.strip() else {}))]
@@ -291,8 +304,7 @@ class TicketService:
         return [t for t in self.queue(actor) if t.assignee and t.assignee.user_id == actor.user_id]
 
     def find_by_thread(self, platform: str, channel: str, thread: str) -> Ticket | None:
-        from bot.domain import thread_key
-
+        """The ticket whose conversation lives in this platform thread."""
         return self.store.find(thread_key(platform, channel, thread))
 
     # -- helpers ----------------------------------------------------------------
@@ -331,9 +343,6 @@ class TicketService:
                               when=self.describe_time(event.at) if event else "some point")
         self._refuse_closed(ticket)
 
-    def _refuse_finished(self, ticket: Ticket) -> None:
-        self._refuse_resolved(ticket)
-
     @staticmethod
     def _refuse_closed(ticket: Ticket) -> None:
         if ticket.state is State.CLOSED:
@@ -343,8 +352,3 @@ class TicketService:
 def _clean_tag(tag: str) -> str:
     return tag.strip().lstrip("#+").strip().lower().replace(" ", "-")
 
-
-def minutes_between(start: str, end: str | dt.datetime) -> float:
-    """Minutes from one ISO timestamp to another (or to a datetime)."""
-    finish = end if isinstance(end, dt.datetime) else parse_iso(end)
-    return (finish - parse_iso(start)).total_seconds() / 60
