@@ -90,20 +90,13 @@ def _build_site(config, info) -> None:
     """Build the help site before the console starts, so the suggested links resolve."""
     if not config.sources_path.is_dir() or not (config.root / "mkdocs.yml").is_file():
         return
-    from bot.cli.kb_site import site_options
-    from kb.site import SiteBuildError, build_site
-    from kb.sources import load_articles
+    from bot.cli.kb_site import HelpSiteNotBuilt, build_help_site
 
-    loaded = load_articles(config.sources_path, default_language=config.kb.default_language)
-    if loaded.errors:
-        print(f"chatdesk: help site not built: {len(loaded.errors)} bad article file(s); "
-              "see `chatdesk kb check`", file=info)
-        return
     try:
-        result = build_site(loaded.articles, root=config.root, options=site_options(config),
-                            docs_root=config.docs_path)
-    except (SiteBuildError, FileExistsError, ValueError) as error:
-        print(f"chatdesk: help site not built: {error}", file=info)
+        result = build_help_site(config)
+    except HelpSiteNotBuilt as error:
+        hint = "; see `chatdesk kb check`" if error.details else ""
+        print(f"chatdesk: help site not built: {error.problem}{hint}", file=info)
         return
     print(f"chatdesk: help site built at {result.site_dir / 'index.html'} "
           "(browse it with `chatdesk kb serve`)", file=info)

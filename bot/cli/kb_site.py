@@ -72,7 +72,7 @@ def serve_command(args: argparse.Namespace) -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving {site_dir} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", file=sys.stderr)
-    watched = [_sources_dir(config), config.root / "mkdocs.yml"]
+    watched = [config.sources_path, config.root / "mkdocs.yml"]
     seen = _snapshot(watched)
     try:
         while True:
@@ -100,7 +100,7 @@ def draft_command(args: argparse.Namespace) -> int:
     try:
         result = draft_from_ticket(
             record,
-            sources_dir=_sources_dir(config),
+            sources_dir=config.sources_path,
             patterns=config.scrub_patterns,
             language=config.kb.default_language,
         )
@@ -117,7 +117,7 @@ def publish_command(args: argparse.Namespace) -> int:
 
     try:
         config = _config(args)
-        article = publish(args.slug, sources_dir=_sources_dir(config))
+        article = publish(args.slug, sources_dir=config.sources_path)
     except (DeskError, DraftError) as error:
         return fail(error if isinstance(error, DeskError) else str(error))
     print(f"published {article.slug}; run `chatdesk kb build` to update the help site")
@@ -146,24 +146,37 @@ def gaps_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(config: Config, *, strict: bool) -> int:
+class HelpSiteNotBuilt(Exception):
+    """Why the help site was not built; ``details`` lists each bad article file."""
+
+    def __init__(self, problem: str, *, details: str = "") -> None:
+        super().__init__(problem)
+        self.problem, self.details = problem, details
+
+
+def build_help_site(config: Config, *, strict: bool = False):
+    """Validate ``faq_sources/`` and build the site (kb.site.BuildResult), or raise HelpSiteNotBuilt."""
     from kb.site import SiteBuildError, build_site
     from kb.sources import errors_text, load_articles
 
-    loaded = load_articles(_sources_dir(config), default_language=config.kb.default_language)
+    loaded = load_articles(config.sources_path, default_language=config.kb.default_language)
     if loaded.errors:
-        print(errors_text(loaded.errors), file=sys.stderr)
-        return fail(f"{len(loaded.errors)} bad article file(s): fix them and build again")
+        raise HelpSiteNotBuilt(f"{len(loaded.errors)} bad article file(s)", details=errors_text(loaded.errors))
     try:
-        result = build_site(
-            loaded.articles,
-            root=config.root,
-            options=site_options(config),
-            docs_root=config.root / config.kb.docs_dir,
-            strict=strict,
-        )
+        return build_site(loaded.articles, root=config.root, options=site_options(config),
+                          docs_root=config.docs_path, strict=strict)
     except (SiteBuildError, FileExistsError, ValueError) as error:
-        return fail(str(error))
+        raise HelpSiteNotBuilt(str(error)) from None
+
+
+def _build(config: Config, *, strict: bool) -> int:
+    try:
+        result = build_help_site(config, strict=strict)
+    except HelpSiteNotBuilt as error:
+        if error.details:
+            print(error.details, file=sys.stderr)
+            return fail(f"{error.problem}: fix them and build again")
+        return fail(error.problem)
     for built in result.languages:
         print(f"{built.language}: {built.articles} article(s) -> {built.site_dir}")
     print(f"built in {result.seconds:.1f} s")
@@ -201,10 +214,6 @@ def _config(args: argparse.Namespace) -> Config:
     if root is not None:
         config = dataclasses.replace(config, root=root.resolve())
     return config
-
-
-def _sources_dir(config: Config) -> Path:
-    return config.root / config.kb.sources_dir
 
 
 def _ticket_records(config: Config) -> list[dict]:
