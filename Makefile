@@ -13,14 +13,17 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@echo "chatdesk: installing the desk into $(VENV) (the first run downloads its dependencies)..."
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@echo "chatdesk: installing the desk and its test tools into $(VENV) (the first run downloads its dependencies)..."
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar off -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
 $(VENV)/bin/python:
+	@echo "chatdesk: creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 
