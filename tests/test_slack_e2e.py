@@ -161,7 +161,7 @@ def test_the_manifest_declares_what_the_listeners_handle(capsys):
     assert features["slash_commands"][0]["command"] == "/desk"
     assert features["slash_commands"][0]["should_escape"] is True
     assert {s["callback_id"] for s in features["shortcuts"]} == {kit.SHORTCUT_OPEN, kit.SHORTCUT_COMMAND}
-    assert "Open ticket from this message" in {s["name"] for s in features["shortcuts"]}
+    assert "Open as ticket" in {s["name"] for s in features["shortcuts"]}
     assert {"chat:write", "commands", "channels:history", "usergroups:read", "users:read"} <= set(
         data["oauth_config"]["scopes"]["bot"])
     assert data["settings"]["event_subscriptions"]["bot_events"] == ["message.channels", "message.groups"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def register(commands, kb_commands) -> None:
@@ -12,7 +13,8 @@ def register(commands, kb_commands) -> None:
     slack.set_defaults(func=lambda args: _help(slack))
     manifest = sub.add_parser("manifest", help="print the Slack app manifest (scopes, events, /desk, shortcuts)")
     manifest.add_argument("--format", choices=("yaml", "json"), default="yaml", help="output format (default yaml)")
-    manifest.add_argument("--name", default="chatdesk", help="the app and bot name (default chatdesk)")
+    manifest.add_argument("--name", default="chatdesk",
+                          help="the app and bot name, at most 35 characters (default chatdesk)")
     manifest.add_argument("--request-url", metavar="URL",
                           help="HTTP mode: https://…/slack/events (default: Socket Mode, no public URL)")
     manifest.set_defaults(func=manifest_command)
@@ -20,8 +22,13 @@ def register(commands, kb_commands) -> None:
 
 def manifest_command(args: argparse.Namespace) -> int:
     from bot.adapters.slack.manifest import manifest
+    from bot.errors import ConfigError
 
-    data = manifest(name=args.name, request_url=args.request_url)
+    try:
+        data = manifest(name=args.name, request_url=args.request_url)
+    except ConfigError as error:
+        print(f"chatdesk slack manifest: {error.message}", file=sys.stderr)
+        return 2
     if args.format == "json":
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
