@@ -10,21 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import Any
 
-from bot.clock import parse_iso
+from bot.events import Assignee, Event, EventType, Standing, State, StateSpan, state_history, transition
 
-
-class State(StrEnum):
-    """Where a ticket is in its life: open → claimed → waiting ↔ claimed → resolved → closed."""
-
-    OPEN = "open"
-    CLAIMED = "claimed"
-    WAITING = "waiting"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
+__all__ = [
+    "DESK_ACTOR", "PRIORITIES", "Actor", "Assignee", "Event", "EventType", "Message", "Person", "Source",
+    "State", "StateSpan", "Ticket", "acted_by_desk", "delivery_key", "new_record", "parse_ticket_id",
+    "subject_from", "thread_key", "ticket_number",
+]
 
 
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
@@ -78,6 +73,17 @@ class Actor(Person):
         return other is not None and (other.platform, other.user_id) == (self.platform, self.user_id)
 
 
+# The desk itself, as the actor of what it records on its own (suggestions, reminders, surveys, auto-close).
+DESK_ACTOR = Actor("system", "chatdesk", "chatdesk")
+# Ids the desk has acted under in stored histories (older stores and imports say "bot" or "system").
+DESK_ACTOR_IDS = frozenset({DESK_ACTOR.user_id, "bot", "system"})
+
+
+def acted_by_desk(event: Event) -> bool:
+    """True when the desk itself, not a person, recorded ``event``."""
+    return event.actor in DESK_ACTOR_IDS
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a ticket came from: the platform message and the thread its conversation lives in."""
@@ -124,54 +130,6 @@ def thread_key(platform: str, channel: str, thread: str) -> str:
 def delivery_key(platform: str, channel: str, message: str) -> str:
     """Key of a platform message, so a redelivered message never opens a second ticket."""
     return f"msg:{platform}:{channel}:{message}"
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One appended fact about a ticket: what happened, when (UTC), by whom, with what data."""
-
-    type: str
-    at: str
-    actor: str
-    actor_name: str = ""
-    data: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def moment(self) -> dt.datetime:
-        return parse_iso(self.at)
-
-    def to_record(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"type": self.type, "at": self.at, "actor": self.actor}
-        if self.actor_name:
-            record["actor_name"] = self.actor_name
-        record.update(self.data)
-        return record
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Event:
-        data = {k: v for k, v in record.items() if k not in ("type", "at", "actor", "actor_name")}
-        return cls(
-            type=str(record["type"]),
-            at=str(record["at"]),
-            actor=str(record.get("actor", "")),
-            actor_name=str(record.get("actor_name") or record.get("actor", "")),
-            data=data,
-        )
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-
-@dataclass(frozen=True, slots=True)
-class Assignee:
-    """Who holds a ticket, and since when."""
-
-    user_id: str
-    name: str
-    since: str
-
-    def to_record(self) -> dict[str, str]:
-        return {"user_id": self.user_id, "name": self.name}
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +187,10 @@ class Ticket:
     def message_ids(self) -> frozenset[str]:
         return frozenset(m.message_id for m in self.conversation if m.message_id)
 
+    def history(self, *, until: dt.datetime | None = None) -> tuple[StateSpan, ...]:
+        """The ticket's spans of state and owner, oldest first (events after ``until`` ignored)."""
+        return state_history(self.events, requester=self.requester.user_id, until=until)
+
     def last_event(self, *types: str) -> Event | None:
         """The most recent event of one of ``types``."""
         for event in reversed(self.events):
@@ -260,14 +222,13 @@ class Ticket:
 
 
 def _fold(record: Mapping[str, Any], events: tuple[Event, ...]) -> Ticket:
-    if not events or events[0].type != "opened":
+    if not events or events[0].type != EventType.OPENED:
         raise ValueError("a ticket's first event must be 'opened'")
     requester = Person.from_record(record["requester"])
-    state = State.OPEN
+    standing = Standing(State.OPEN)
     category: str | None = None
     priority = "normal"
     tags: tuple[str, ...] = ()
-    assignee: Assignee | None = None
     notes: list[Event] = []
     conversation: list[Message] = []
     resolution = article = None
@@ -280,66 +241,53 @@ def _fold(record: Mapping[str, Any], events: tuple[Event, ...]) -> Ticket:
 
     for event in events:
         kind = event.type
-        if kind == "opened":
+        standing = transition(standing, event, requester=requester.user_id)
+        # What each event adds besides state and owner (those are ``transition``'s alone).
+        if kind == EventType.OPENED:
             category = event.get("category", category)
             priority = event.get("priority", priority) or priority
             tags = tuple(event.get("tags", tags))
             # The opening message is the requester's, even when an agent opened it for them.
             conversation.append(Message(event.at, requester.user_id, requester.name, body, False,
                                         source.message))
-        elif kind == "message":
+        elif kind == EventType.MESSAGE:
             conversation.append(Message(event.at, event.actor, event.actor_name,
                                         str(event.get("text", "")), False, event.get("message_id")))
-            if state is State.WAITING and event.actor == requester.user_id:
-                state = State.CLAIMED  # the customer answered: back to work
-        elif kind == "replied":
+        elif kind == EventType.REPLIED:
             conversation.append(Message(event.at, event.actor, event.actor_name,
                                         str(event.get("text", "")), True, event.get("message_id")))
             first_response_at = first_response_at or event.at
-        elif kind == "claimed":
-            state = State.CLAIMED
-            assignee = Assignee(event.actor, event.actor_name, event.at)
+        elif kind == EventType.CLAIMED:
             first_response_at = first_response_at or event.at
-        elif kind == "assigned":
-            target = event.get("assignee") or {}
-            state = State.CLAIMED
-            assignee = Assignee(str(target.get("user_id")), str(target.get("name") or target.get("user_id")),
-                                event.at)
-        elif kind == "unclaimed":
-            state, assignee = State.OPEN, None
-        elif kind == "waiting":
-            state = State.WAITING
-        elif kind == "noted":
+        elif kind == EventType.NOTED:
             notes.append(event)
-        elif kind == "resolved":
-            state = State.RESOLVED
+        elif kind == EventType.RESOLVED:
             resolution = event.get("resolution")
             article = event.get("article")
             self_served = bool(event.get("self_served", False))
             resolved_at = event.at
-        elif kind == "reopened":
-            state = State.CLAIMED if assignee else State.OPEN
+        elif kind == EventType.REOPENED:
             resolution, self_served, resolved_at, closed_at = None, False, None, None
-        elif kind == "closed":
-            state = State.CLOSED
+        elif kind == EventType.CLOSED:
             closed_at = event.at
-        elif kind == "priority":
+        elif kind == EventType.PRIORITY:
             priority = str(event.get("priority", priority))
-        elif kind == "category":
+        elif kind == EventType.CATEGORY:
             category = event.get("category")
-        elif kind == "tagged":
+        elif kind == EventType.TAGGED:
             tags = tuple(event.get("tags", ()))
-        elif kind == "suggested":
+        elif kind == EventType.SUGGESTED:
             suggestions = tuple(event.get("suggestions", ()))
             confident = bool(event.get("confident", bool(suggestions)))
-        elif kind == "escalated":
+        elif kind == EventType.ESCALATED:
             escalated = True
-        elif kind == "survey":
+        elif kind == EventType.SURVEY:
             survey = {"score": event.get("score"), "comment": event.get("comment"), "at": event.at}
-        elif kind == "edited" and event.get("message_id") in (None, source.message):
+        elif kind == EventType.EDITED and event.get("message_id") in (None, source.message):
             body = str(event.get("text", body))
         # other types (reminded, linked, deleted, unknown imports) are history only
 
+    state = standing.state
     return Ticket(
         id=str(record["id"]),
         subject=str(record.get("subject", "")),
@@ -351,7 +299,7 @@ def _fold(record: Mapping[str, Any], events: tuple[Event, ...]) -> Ticket:
         category=category,
         priority=priority,
         tags=tags,
-        assignee=assignee if state in (State.CLAIMED, State.WAITING, State.RESOLVED, State.CLOSED) else None,
+        assignee=standing.owner if state in (State.CLAIMED, State.WAITING, State.RESOLVED, State.CLOSED) else None,
         notes=tuple(notes),
         conversation=tuple(conversation),
         resolution=resolution,

@@ -33,14 +33,13 @@ from typing import Any
 from bot import messages
 from bot.clock import Clock, parse_iso, to_iso
 from bot.config import Config
-from bot.domain import Event, State, Ticket
+from bot.domain import DESK_ACTOR, Event, State, Ticket
 from bot.errors import ConfigError
 from bot.outbound import Outbox
 from bot.replies import Action, Kind, Reply
 
 log = logging.getLogger(__name__)
 
-SYSTEM_ID = "chatdesk"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FIRST_RESPONSE = "first_response"
 WAITING = "waiting"
@@ -265,7 +264,7 @@ class Scheduler:
 
     @staticmethod
     def _event(kind: str, now: dt.datetime, **data: Any) -> Event:
-        return Event(kind, to_iso(now), SYSTEM_ID, SYSTEM_ID, data)
+        return Event(kind, to_iso(now), DESK_ACTOR.user_id, DESK_ACTOR.name, data)
 
 
 def _unclaimed_since(ticket: Ticket) -> dt.datetime:

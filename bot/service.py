@@ -13,13 +13,11 @@ from typing import Any
 from bot import messages
 from bot.clock import Clock, SystemClock, to_iso, parse_iso
 from bot.config import Config
-from bot.domain import PRIORITIES, Actor, Event, Person, Source, State, Ticket, subject_from, thread_key
+from bot.domain import DESK_ACTOR, PRIORITIES, Actor, Event, Person, Source, State, Ticket, subject_from, thread_key
 from bot.errors import InvalidMove, NotAllowed, NotFound, UsageError
 from bot.store.base import NewTicket, TicketStore
 
 ACTIVE_STATES = (State.OPEN, State.CLAIMED, State.WAITING)
-# The desk itself, as the actor of what it records on its own (suggestions, their category).
-SYSTEM_ACTOR = Actor("system", "chatdesk", "chatdesk")
 # Called after a ticket is resolved (learned phrasings, surveys); failures must not undo it.
 ResolvedHook = Callable[[Ticket, Actor], None]
 
@@ -83,7 +81,7 @@ class TicketService:
 
         ``category`` (the top article's) is given to a ticket that has none yet, in the same write.
         """
-        by = actor or SYSTEM_ACTOR
+        by = actor or DESK_ACTOR
         known = self.config.category(category) if category else None
 
         def decide(ticket: Ticket) -> list[Event]:

@@ -16,12 +16,9 @@ from typing import Any
 
 from bot.clock import parse_iso
 from bot.config import Config
-from bot.domain import Event, State, Ticket
+from bot.domain import Event, EventType, State, StateSpan, Ticket, acted_by_desk
 from bot.metrics.weeks import Week
 
-# Who the desk itself acts as (suggestions, reminders, auto-close): never an agent in the figures.
-SYSTEM_ACTORS = frozenset({"chatdesk", "bot", "system"})
-SURVEY_ASKED = "survey_asked"
 UNCATEGORIZED = "uncategorized"
 # The figures every week has, in the order of issue 8 (``by_agent``, ``by_category``, ``previous`` apart).
 FIGURE_KEYS: tuple[str, ...] = (
@@ -112,18 +109,18 @@ def timeline(ticket: Ticket, *, is_agent: Callable[[str, str], bool], as_of: dt.
     requester = ticket.requester.user_id
     events = [ticket.events[0], *(e for e in ticket.events[1:] if _at(e) <= as_of)]
     opened_at = _at(events[0])
+    # State and owner over time are the domain's: the figures only read its spans.
+    spans = ticket.history(until=as_of)
+    states = [(span.start, span.state) for position, span in enumerate(spans)
+              if position == 0 or span.state is not spans[position - 1].state]
 
     def agent_acts(event: Event) -> bool:
-        if event.actor in SYSTEM_ACTORS:
+        if acted_by_desk(event):
             return False
-        if event.type in ("claimed", "replied", "assigned"):
+        if event.type in (EventType.CLAIMED, EventType.REPLIED, EventType.ASSIGNED):
             return True
         return event.actor != requester and is_agent(platform, event.actor)
 
-    state, has_assignee = State.OPEN, False
-    states: list[tuple[dt.datetime, State]] = [(opened_at, State.OPEN)]
-    claimed_since: dt.datetime | None = None
-    claimed_total = 0.0
     first_response: Response | None = None
     resolutions: list[Resolution] = []
     reopens: list[dt.datetime] = []
@@ -135,49 +132,29 @@ def timeline(ticket: Ticket, *, is_agent: Callable[[str, str], bool], as_of: dt.
 
     for event in events[1:]:
         at, kind = _at(event), event.type
-        previous = state
-        if first_response is None and kind in ("claimed", "replied", "message") and agent_acts(event):
+        if (first_response is None and kind in (EventType.CLAIMED, EventType.REPLIED, EventType.MESSAGE)
+                and agent_acts(event)):
             first_response = Response(at, event.actor, event.actor_name or event.actor)
             agents.setdefault(event.actor, first_response.name)
-        if kind == "claimed" or kind == "assigned":
-            state, has_assignee = State.CLAIMED, True
-        elif kind == "unclaimed":
-            state, has_assignee = State.OPEN, False
-        elif kind == "waiting":
-            state = State.WAITING
-        elif kind == "message" and state is State.WAITING and event.actor == requester:
-            state = State.CLAIMED
-        elif kind == "resolved":
-            state = State.RESOLVED
-        elif kind == "reopened":
-            state = State.CLAIMED if has_assignee else State.OPEN
+        if kind == EventType.REOPENED:
             reopens.append(at)
-        elif kind == "closed":
-            state = State.CLOSED
-        elif kind == "category":
+        elif kind == EventType.CATEGORY:
             category = event.get("category")
-        elif kind == "suggested":
+        elif kind == EventType.SUGGESTED:
             offered = event.get("suggestions") or ()
             confident = confident or bool(event.get("confident", bool(offered)))
-        elif kind == "survey" and event.get("score") is not None:
+        elif kind == EventType.SURVEY and event.get("score") is not None:
             surveys.append((at, int(event.get("score"))))
-        elif kind == SURVEY_ASKED:
+        elif kind == EventType.SURVEY_ASKED:
             asks.append(at)
-        # time in the claimed state, closed off whenever the state leaves it
-        if previous is State.CLAIMED and claimed_since is not None and state is not State.CLAIMED:
-            claimed_total += _minutes(claimed_since, at)
-            claimed_since = None
-        if state is State.CLAIMED and claimed_since is None:
-            claimed_since = at
-        if kind == "resolved":
+        if kind == EventType.RESOLVED:
             served = _self_served(event, requester=requester, platform=platform, is_agent=is_agent)
-            resolutions.append(Resolution(at, event.actor, event.actor_name or event.actor, served, claimed_total))
+            resolutions.append(Resolution(at, event.actor, event.actor_name or event.actor, served,
+                                          _claimed_minutes(spans, until=at)))
             if not served:
                 agents.setdefault(event.actor, event.actor_name or event.actor)
         elif agent_acts(event):
             agents.setdefault(event.actor, event.actor_name or event.actor)
-        if state is not previous:
-            states.append((at, state))
 
     return Timeline(
         ticket_id=ticket.id,
@@ -192,6 +169,12 @@ def timeline(ticket: Ticket, *, is_agent: Callable[[str, str], bool], as_of: dt.
         survey_asks=tuple(asks),
         agents=agents,
     )
+
+
+def _claimed_minutes(spans: Sequence[StateSpan], *, until: dt.datetime) -> float:
+    """Time spent in the claimed state in spans that ended by ``until`` (the handle time so far)."""
+    return sum(span.minutes() or 0.0 for span in spans
+               if span.state is State.CLAIMED and span.end is not None and span.end <= until)
 
 
 def _self_served(event: Event, *, requester: str, platform: str, is_agent: Callable[[str, str], bool]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot import messages
 from bot.config import Config
-from bot.domain import Ticket
+from bot.domain import EventType, Ticket
 from bot.metrics.figures import (
     FIGURE_KEYS, agent_figures, category_figures, timelines, week_figures,
 )
@@ -88,7 +88,7 @@ def _gaps(tickets: Iterable[Ticket], config: Config, week: Week, *,
     records = []
     for ticket in tickets:
         events = [e for e in ticket.events if e.moment < until]
-        if events and events[0].type == "opened":
+        if events and events[0].type == EventType.OPENED:
             records.append(Ticket.from_record({**ticket.to_record(), "events": [e.to_record() for e in events]})
                            .to_record())
     try:

@@ -17,9 +17,8 @@ from typing import Any
 from bot import messages
 from bot.clock import Clock, to_iso
 from bot.config import Config
-from bot.domain import Event, Ticket
+from bot.domain import DESK_ACTOR, Event, EventType, Ticket
 from bot.errors import ConfigError
-from bot.metrics.figures import SURVEY_ASKED
 from bot.store.base import TicketStore
 
 DEFAULT_RATE = 0.3
@@ -59,16 +58,16 @@ class SurveyPolicy:
     def __call__(self, ticket: Ticket) -> bool:
         if self.draw(ticket) >= self.rate:
             return False
-        asked = Event(SURVEY_ASKED, to_iso(self.clock.now()), "chatdesk", "chatdesk")
+        asked = Event(EventType.SURVEY_ASKED, to_iso(self.clock.now()), DESK_ACTOR.user_id, DESK_ACTOR.name)
 
         appended = False
 
         def decide(current: Ticket) -> list[Event]:
             nonlocal appended
             kinds = [event.type for event in current.events]
-            resolved = _last_index(kinds, "resolved")
+            resolved = _last_index(kinds, EventType.RESOLVED)
             # asked already for this resolution (a retried press, another process): ask once
-            appended = resolved is not None and (_last_index(kinds, SURVEY_ASKED) or -1) < resolved
+            appended = resolved is not None and (_last_index(kinds, EventType.SURVEY_ASKED) or -1) < resolved
             return [asked] if appended else []
 
         self.store.mutate(ticket.id, decide)
