@@ -155,3 +155,109 @@ def test_temp_files_left_by_a_killed_writer_are_cleaned_up_later(tmp_path):
     os.utime(stale, (0, 0))
     assert TinyTicketStore.at(path).get("T-1") is not None
     assert not stale.exists() and fresh.exists()  # a fresh one may belong to a live writer
+
+
+def opened_at(text: str, at: str, *, user: str = "casey", message: str) -> NewTicket:
+    person = Actor("console", user, user)
+    source = Source("console", "support", message=message, thread=message)
+    return NewTicket(subject=text, body=text, requester=person.to_record(), source=source.to_record(),
+                     opened=Event("opened", at, user, user, {"text": text}), keys=(source.thread_key,))
+
+
+def test_queries_select_active_by_requester_by_time_and_recent(store):
+    from bot.clock import parse_iso
+
+    one, _ = store.open(opened_at("one", "2026-11-02T09:00:00+00:00", message="a"))
+    two, _ = store.open(opened_at("two", "2026-11-09T09:00:00+00:00", user="ana", message="b"))
+    three, _ = store.open(opened_at("three", "2026-11-16T09:00:00+00:00", message="c"))
+    store.mutate(one.id, lambda t: [Event("resolved", "2026-11-03T09:00:00+00:00", "maria", "maria", {})])
+    # Events before and after a window but none inside it: not touched by that window.
+    store.mutate(two.id, lambda t: [Event("claimed", "2026-11-20T09:00:00+00:00", "maria", "maria", {})])
+    assert [t.id for t in store.active()] == [two.id, three.id]
+    assert store.active()[0].state.value == "claimed"
+    assert [t.id for t in store.requested_by("console", "casey")] == [one.id, three.id]
+    assert store.requested_by("slack", "casey") == []
+    window = parse_iso("2026-11-09T00:00:00+00:00"), parse_iso("2026-11-16T00:00:00+00:00")
+    assert [t.id for t in store.touched(*window)] == [two.id]
+    assert [t.id for t in store.touched(parse_iso("2026-11-10T00:00:00+00:00"), window[1])] == []
+    assert [t.id for t in store.touched(parse_iso("2026-11-16T00:00:00+00:00"))] == [two.id, three.id]
+    assert [t.id for t in store.recent(2)] == [two.id, three.id]
+    assert [t.id for t in store.recent(10)] == [one.id, two.id, three.id]
+
+
+def test_queries_follow_imports(store):
+    store.import_records([(1, store_record("T-5"))])
+    store.open(new_ticket(message="later"))
+    assert [t.id for t in store.active()] == ["T-6"]
+    assert [t.id for t in store.requested_by("slack", "U1")] == ["T-5"]
+
+
+def test_open_never_overwrites_a_ticket_when_the_counter_is_behind(tmp_path):
+    path = tmp_path / "tickets.json"
+    store = TinyTicketStore.at(path)
+    store.open(new_ticket("first", message="m1"))
+    store.open(new_ticket("second", message="m2"))
+    data = json.loads(path.read_text())
+    data["counters"] = {}  # the counter lost, as by a hand edit or an old tool
+    path.write_text(json.dumps(data))
+    ticket, created = TinyTicketStore.at(path).open(new_ticket("third", message="m3"))
+    assert created and ticket.id == "T-3"
+    reopened = TinyTicketStore.at(path)
+    assert [t.subject for t in reopened.tickets()] == ["first", "second", "third"]
+    assert reopened.open(new_ticket("fourth", message="m4"))[0].id == "T-4"  # the counter was repaired
+
+
+def test_a_file_written_before_summaries_existed_still_answers_queries(tmp_path):
+    path = tmp_path / "tickets.json"
+    store = TinyTicketStore.at(path)
+    store.open(new_ticket(message="m1"))
+    data = json.loads(path.read_text())
+    del data["summary"]
+    path.write_text(json.dumps(data))
+    reopened = TinyTicketStore.at(path)
+    assert [t.id for t in reopened.active()] == ["T-1"]
+    reopened.open(new_ticket(message="m2"))
+    assert set(json.loads(path.read_text())["summary"]) == {"1", "2"}
+
+
+@pytest.mark.parametrize("content", ['"hello"', "42", "[1, 2]", '{"tickets": [1]}', '{"tickets": {"1": 5}}'])
+def test_odd_json_shapes_are_a_clear_error_that_keeps_the_file(tmp_path, content):
+    from bot.errors import StoreError
+
+    path = tmp_path / "tickets.json"
+    path.write_text(content)
+    store = TinyTicketStore.at(path)
+    for attempt in (lambda: store.get("T-1"), lambda: store.active(), lambda: store.open(new_ticket())):
+        with pytest.raises(StoreError, match=r"can't be read \(.*(JSON|table)"):
+            attempt()
+    assert path.read_text() == content
+
+
+def test_a_read_only_data_directory_is_explained(tmp_path, monkeypatch):
+    import os
+
+    from bot.errors import StoreError
+
+    directory = tmp_path / "data"
+    directory.mkdir()
+    TinyTicketStore.at(directory / "tickets.json").open(new_ticket())
+    directory.chmod(0o500)
+    if os.geteuid() == 0:  # root writes anywhere: make the temp file fail as the kernel would for others
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+        monkeypatch.setattr("bot.store.atomic_storage.tempfile.mkstemp", refuse)
+    try:
+        store = TinyTicketStore.at(directory / "tickets.json")
+        assert store.get("T-1") is not None  # reading still works
+        with pytest.raises(StoreError, match="may not write in .*data.*Make that directory writable"):
+            store.open(new_ticket(message="m2"))
+    finally:
+        directory.chmod(0o700)
+
+
+def test_exclusive_has_one_holder_at_a_time(store):
+    with store.exclusive("scheduler tick") as first:
+        with store.exclusive("scheduler tick") as second, store.exclusive("other") as other:
+            assert (first, second, other) == (True, False, True)
+    with store.exclusive("scheduler tick") as again:
+        assert again is True

@@ -25,7 +25,10 @@ class AtomicJSONStorage(Storage):
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # a read-only place still reads; the first write explains what is wrong
         self._cache: dict[str, dict[str, Any]] | None = None
         self._cache_stamp: tuple[int, int, int] | None = None
         self._remove_stale_temp_files()
@@ -56,8 +59,9 @@ class AtomicJSONStorage(Storage):
         if stamp != self._cache_stamp or self._cache is None:
             with open(self.path, "rb") as handle:
                 raw = handle.read()
-            self._cache = orjson.loads(raw) if raw.strip() else {}
-            self._cache_stamp = stamp
+            data = orjson.loads(raw) if raw.strip() else {}
+            check_shape(data)
+            self._cache, self._cache_stamp = data, stamp
         return self._cache
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
@@ -94,6 +98,23 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         self.invalidate()
+
+
+def check_shape(data: Any) -> None:
+    """Refuse JSON that is not a TinyDB database (``"hello"``, ``42``, a table that is a list)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"it holds a JSON {_json_kind(data)}, not an object of tables")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ValueError(f"its table {name!r} is a JSON {_json_kind(table)}, not an object")
+        for doc_id, document in table.items():
+            if not isinstance(document, dict):
+                raise ValueError(f"document {doc_id!r} of table {name!r} is a JSON {_json_kind(document)}")
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {str: "string", int: "number", float: "number", bool: "boolean", list: "list", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -57,7 +59,19 @@ class TicketStore(Protocol):
         """Point ``key`` at a ticket (say, a thread created after the ticket)."""
 
     def tickets(self) -> list[Ticket]:
-        """Every ticket, oldest first."""
+        """Every ticket, oldest first (exports and copies; hot paths use the queries below)."""
+
+    def active(self) -> list[Ticket]:
+        """Open, claimed and waiting tickets, oldest first."""
+
+    def requested_by(self, platform: str, user_id: str) -> list[Ticket]:
+        """The tickets this person asked for, oldest first."""
+
+    def touched(self, since: dt.datetime, until: dt.datetime | None = None) -> list[Ticket]:
+        """Tickets with at least one event in [since, until), oldest first."""
+
+    def recent(self, limit: int) -> list[Ticket]:
+        """The ``limit`` highest-numbered tickets, oldest first."""
 
     def remember(self, key: str, value: Any = True) -> bool:
         """Store ``key`` if absent; True when this call stored it (a once-only marker)."""
@@ -67,6 +81,13 @@ class TicketStore(Protocol):
 
     def put(self, key: str, value: Any) -> None:
         """Store or overwrite a small value (schedules, caches)."""
+
+    def exclusive(self, name: str) -> AbstractContextManager[bool]:
+        """Hold the lock ``name`` across processes (and hosts, on PostgreSQL) while the block runs.
+
+        Yields True for the one holder and False at once for everyone else, so N replicas run a
+        scheduler tick once: ``with store.exclusive("tick") as mine: if mine: ...``.
+        """
 
     def import_records(self, records: Iterable[tuple[int, Mapping[str, Any]]]) -> ImportReport:
         """Insert exported tickets; a bad or clashing line is reported and nothing of it stored."""

@@ -1,6 +1,7 @@
 """The embedded ticket store: a TinyDB database, crash-safe and shared between processes.
 
-Layout (a valid TinyDB file): table ``tickets`` keyed by ticket number, and one-document
+Layout (a valid TinyDB file): table ``tickets`` keyed by ticket number, ``summary`` (per
+ticket the few fields queries filter on, see ``bot.store.queries``), and one-document
 tables ``keys`` (thread/message key → ticket id), ``memo`` (small values such as "weekly
 post sent") and ``counters`` (the next ticket number). Every change is one read-modify-write
 under a file lock, written once through ``AtomicJSONStorage``; ticket ids are allocated
@@ -10,15 +11,17 @@ under that lock, so concurrent processes never share a number.
 from __future__ import annotations
 
 import copy
+import errno
+import datetime as dt
 import os
+import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 
 from bot import messages
@@ -27,8 +30,9 @@ from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
 from bot.store.atomic_storage import AtomicJSONStorage
 from bot.store.base import Decide, ImportReport, NewTicket
+from bot.store.queries import is_active, is_requester, may_touch, summary_of, touches
 
-TICKETS, KEYS, MEMO, COUNTERS = "tickets", "keys", "memo", "counters"
+TICKETS, SUMMARY, KEYS, MEMO, COUNTERS = "tickets", "summary", "keys", "memo", "counters"
 
 
 class _Transaction:
@@ -56,10 +60,11 @@ class TinyTicketStore:
     def __init__(self, storage: Storage, *, lock_path: Path | None, location: str,
                  lock_timeout: float = 30.0) -> None:
         self._storage = storage
-        self._db = TinyDB(storage=_Borrowed, inner=storage)
         self._thread_lock = threading.RLock()
         self._file_lock = FileLock(str(lock_path), timeout=lock_timeout) if lock_path else None
         self._folded: dict[int, Ticket] = {}
+        self._lock_path = lock_path
+        self._named: dict[str, threading.Lock] = {}
         self.location = location
 
     @classmethod
@@ -82,13 +87,12 @@ class TinyTicketStore:
         except (IndexError, ValueError):
             return None
         with self._thread_lock:
-            document = self._db.table(TICKETS, cache_size=0).get(doc_id=number)
+            document = self._tables().get(TICKETS, {}).get(str(number))
             return self._fold(number, document) if document else None
 
     def find(self, key: str) -> Ticket | None:
         with self._thread_lock:
-            index = self._db.table(KEYS, cache_size=0).get(doc_id=1) or {}
-            ticket_id = index.get(key)
+            ticket_id = self._tables().get(KEYS, {}).get("1", {}).get(key)
             return self.get(ticket_id) if ticket_id else None
 
     def tickets(self) -> list[Ticket]:
@@ -96,10 +100,25 @@ class TinyTicketStore:
             table = self._tables().get(TICKETS, {})
             return [self._fold(int(n), table[n]) for n in sorted(table, key=int)]
 
+    def active(self) -> list[Ticket]:
+        return self._select(is_active)
+
+    def requested_by(self, platform: str, user_id: str) -> list[Ticket]:
+        return self._select(lambda summary: is_requester(summary, platform, user_id))
+
+    def touched(self, since: dt.datetime, until: dt.datetime | None = None) -> list[Ticket]:
+        candidates = self._select(lambda summary: may_touch(summary, since, until))
+        return [ticket for ticket in candidates if touches(ticket, since, until)]
+
+    def recent(self, limit: int) -> list[Ticket]:
+        with self._thread_lock:
+            table = self._tables().get(TICKETS, {})
+            numbers = sorted((int(n) for n in table), reverse=True)[:max(limit, 0)]
+            return [self._fold(n, table[str(n)]) for n in reversed(numbers)]
+
     def recall(self, key: str) -> Any:
         with self._thread_lock:
-            memo = self._db.table(MEMO, cache_size=0).get(doc_id=1) or {}
-            return copy.deepcopy(memo.get(key))
+            return copy.deepcopy(self._tables().get(MEMO, {}).get("1", {}).get(key))
 
     # -- changing ------------------------------------------------------------
 
@@ -110,12 +129,13 @@ class TinyTicketStore:
                 number = ticket_number(known)
                 return self._fold(number, txn.table(TICKETS)[str(number)]), False
             counters = txn.singleton(COUNTERS)
-            number = int(counters.get("next_ticket", 1))
+            number = free_number(int(counters.get("next_ticket", 1)), txn.table(TICKETS))
             ticket_id = f"T-{number}"
             record = new_record(ticket_id=ticket_id, subject=new.subject, body=new.body,
                                 requester=Person.from_record(new.requester),
                                 source=Source.from_record(new.source), opened=new.opened)
             txn.table(TICKETS)[str(number)] = record
+            txn.table(SUMMARY)[str(number)] = summary_of(self._fold(number, record))
             counters["next_ticket"] = number + 1
             keys = txn.singleton(KEYS)
             for key in (*new.keys, *([dedupe_key] if dedupe_key else [])):
@@ -133,6 +153,7 @@ class TinyTicketStore:
             if events:
                 record = {**record, "events": [*record["events"], *(e.to_record() for e in events)]}
                 txn.table(TICKETS)[str(number)] = record
+                txn.table(SUMMARY)[str(number)] = summary_of(self._fold(number, record))
                 txn.dirty = True
         return self._fold(number, record)
 
@@ -155,6 +176,33 @@ class TinyTicketStore:
             txn.singleton(MEMO)[key] = value
             txn.dirty = True
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[bool]:
+        with self._thread_lock:
+            local = self._named.setdefault(name, threading.Lock())
+        if not local.acquire(blocking=False):
+            yield False
+            return
+        try:
+            if self._lock_path is None:
+                yield True
+                return
+            safe = re.sub(r"[^A-Za-z0-9_-]+", "-", name)
+            named = FileLock(str(self._lock_path.with_name(f"{self._lock_path.stem}.{safe}.lock")), timeout=0)
+            try:
+                named.acquire()
+            except Timeout:
+                yield False
+                return
+            except OSError as exc:
+                raise write_error(self.location, exc) from None
+            try:
+                yield True
+            finally:
+                named.release()
+        finally:
+            local.release()
+
     def import_records(self, records: Iterable[tuple[int, Mapping[str, Any]]]) -> ImportReport:
         valid: list[tuple[int, int, dict[str, Any]]] = []
         errors: list[tuple[int, str]] = []
@@ -175,6 +223,7 @@ class TinyTicketStore:
                     errors.append((line, f"{stored['id']} already exists in this store"))
                     continue
                 table[str(number)] = stored
+                txn.table(SUMMARY)[str(number)] = summary_of(self._fold(number, stored))
                 imported.append(stored["id"])
                 counters["next_ticket"] = max(int(counters.get("next_ticket", 1)), number + 1)
                 source = Source.from_record(stored["source"])
@@ -191,9 +240,23 @@ class TinyTicketStore:
 
     def _tables(self) -> Mapping[str, Mapping[str, Any]]:
         try:
-            return self._storage.read() or {}
+            tables = self._storage.read() or {}
         except (OSError, ValueError) as exc:
             raise StoreError(messages.STORE_UNREADABLE, location=self.location, problem=exc) from None
+        tickets = tables.get(TICKETS, {})
+        if len(tables.get(SUMMARY, {})) != len(tickets):
+            # A file written before summaries existed: derive them once; the next write keeps them.
+            known = tables.get(SUMMARY, {})
+            tables[SUMMARY] = {n: known.get(n) or summary_of(self._fold(int(n), tickets[n])) for n in tickets}
+        return tables
+
+    def _select(self, keep: Callable[[Mapping[str, Any]], bool]) -> list[Ticket]:
+        """Fold only the tickets whose summary ``keep`` accepts, oldest first."""
+        with self._thread_lock:
+            tables = self._tables()
+            tickets, summaries = tables.get(TICKETS, {}), tables.get(SUMMARY, {})
+            numbers = sorted(int(n) for n, summary in summaries.items() if keep(summary))
+            return [self._fold(n, tickets[str(n)]) for n in numbers]
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -205,6 +268,8 @@ class TinyTicketStore:
                 self._file_lock.acquire()
             except Timeout:
                 raise StoreError(messages.STORE_BUSY, location=self.location) from None
+            except OSError as exc:
+                raise write_error(self.location, exc) from None
             try:
                 yield
             finally:
@@ -220,8 +285,7 @@ class TinyTicketStore:
                 try:
                     self._storage.write(txn.tables)
                 except OSError as exc:
-                    raise StoreError(messages.STORE_WRITE_FAILED, location=self.location,
-                                     problem=exc) from None
+                    raise write_error(self.location, exc) from None
 
     def _fold(self, number: int, record: Mapping[str, Any]) -> Ticket:
         # Events only ever grow, so (number, event count) identifies a ticket's state.
@@ -233,20 +297,19 @@ class TinyTicketStore:
         return ticket
 
 
-class _Borrowed(Storage):
-    """Lets TinyDB read through our storage object (TinyDB insists on constructing one)."""
+def write_error(location: str, exc: OSError) -> StoreError:
+    """A failed write explained: a read-only directory says so and how to fix it, others name the cause."""
+    if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        return StoreError(messages.STORE_READ_ONLY, location=location,
+                          directory=Path(location).parent, problem=exc.strerror or exc)
+    return StoreError(messages.STORE_WRITE_FAILED, location=location, problem=exc)
 
-    def __init__(self, *, inner: Storage) -> None:
-        self._inner = inner
 
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        return self._inner.read()
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._inner.write(data)
-
-    def close(self) -> None:
-        pass
+def free_number(candidate: int, taken: Mapping[str, Any]) -> int:
+    """The first ticket number from ``candidate`` on that no ticket holds (a counter may lag)."""
+    while str(candidate) in taken:
+        candidate += 1
+    return candidate
 
 
 def _number_or_missing(ticket_id: str) -> int:
