@@ -94,7 +94,7 @@ class Scheduler:
         done: list[str] = []
         if self.schedule.weekly_post:
             done += self._guarded(self._weekly_post, now)
-        for ticket in self.store.tickets():
+        for ticket in self.store.active():
             if self.platform and ticket.source.platform != self.platform:
                 continue
             if ticket.state is State.OPEN and self.schedule.reminders:
@@ -120,14 +120,14 @@ class Scheduler:
         return f"metrics:weekly-post:{self.platform or 'all'}:{week_label}"
 
     def _weekly_post(self, now: dt.datetime) -> list[str]:
-        from bot.metrics import Week, weekly_reply
+        from bot.metrics import Week, report_tickets, weekly_reply
 
         due = self.weekly_due(now)
         week = Week.last_full(due, self.config.tz)
         # Marked before sending: a crash between the two loses one post rather than doubling it.
         if not self.store.remember(self.weekly_key(week.label), to_iso(now)):
             return []
-        reply = weekly_reply(self.store.tickets(), self.config, week, now=now, kind=Kind.ANNOUNCE)
+        reply = weekly_reply(report_tickets(self.store, week), self.config, week, now=now, kind=Kind.ANNOUNCE)
         self.outbox.to_team(reply)
         return [f"weekly post {week.label}"]
 

@@ -292,7 +292,7 @@ class TicketService:
     def queue(self, actor: Actor) -> list[Ticket]:
         """Active tickets, unclaimed first, then by priority and age."""
         self._require_agent(actor, "queue")
-        active = [t for t in self.store.tickets() if t.state in ACTIVE_STATES]
+        active = self.store.active()
         rank = {p: i for i, p in enumerate(reversed(PRIORITIES))}
         return sorted(active, key=lambda t: (t.state is not State.OPEN, rank.get(t.priority, 9), t.opened_at,
                                              t.number))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -261,3 +262,24 @@ def test_exclusive_has_one_holder_at_a_time(store):
             assert (first, second, other) == (True, False, True)
     with store.exclusive("scheduler tick") as again:
         assert again is True
+
+
+def test_a_weeks_report_from_the_queries_equals_the_report_from_every_ticket(store, config):
+    from bot.clock import parse_iso
+    from bot.metrics import Week, report_tickets
+    from bot.metrics.report import build_report
+
+    day = 86400
+    base = parse_iso("2026-06-01T09:00:00+00:00").timestamp()
+    for n in range(40):  # tickets opened every five days, some resolved, some left open
+        at = dt.datetime.fromtimestamp(base + n * 5 * day, dt.timezone.utc).isoformat()
+        ticket, _ = store.open(opened_at(f"request {n}", at, message=f"w{n}"))
+        if n % 3:
+            later = dt.datetime.fromtimestamp(base + (n * 5 + 2) * day, dt.timezone.utc).isoformat()
+            store.mutate(ticket.id, lambda t, later=later: [Event("resolved", later, "maria", "maria", {})])
+    now = parse_iso("2026-11-18T12:00:00+00:00")
+    week = Week.last_full(now, config.tz)
+    every = build_report(store.tickets(), config, week, as_of=now, with_gaps=False)
+    chosen = report_tickets(store, week)
+    assert len(chosen) < len(store.tickets())
+    assert build_report(chosen, config, week, as_of=now, with_gaps=False) == every

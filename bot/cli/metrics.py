@@ -23,7 +23,7 @@ def register(commands, kb_commands) -> None:
 
 
 def metrics_command(args: argparse.Namespace, *, clock=None) -> int:
-    from bot.metrics import chart_path, parse_week
+    from bot.metrics import chart_path, parse_week, report_tickets
     from bot.metrics.report import build_report, markdown
 
     try:
@@ -32,7 +32,7 @@ def metrics_command(args: argparse.Namespace, *, clock=None) -> int:
         week = parse_week(args.week, config, now=now)
         store = open_store(config.data_dir)
         try:
-            tickets = store.tickets()
+            tickets = report_tickets(store, week)
         finally:
             store.close()
     except DeskError as error:

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "Report", "SurveyPolicy", "Week", "build_report", "chart_path", "install", "markdown", "parse_week",
-    "weekly_reply",
+    "report_tickets", "weekly_reply",
 ]
 
 
@@ -45,6 +45,15 @@ def chart_path(config: Config, week: Week) -> Path:
     from bot.store import default_data_dir
 
     return Path(config.data_dir or default_data_dir()) / "charts" / f"metrics-{week.label}.png"
+
+
+def report_tickets(store, week: Week, *, history_weeks: int = 8) -> list[Ticket]:
+    """The tickets a week's report reads: any event since its history began, or still active."""
+    from bot.metrics.report import GAP_WEEKS
+
+    since = week.previous(max(history_weeks, GAP_WEEKS) - 1).start
+    chosen = {t.number: t for t in (*store.touched(since), *store.active())}
+    return [chosen[n] for n in sorted(chosen)]
 
 
 def weekly_reply(tickets: list[Ticket], config: Config, week: Week, *, now: dt.datetime,
@@ -71,7 +80,7 @@ def metrics_command(ctx: CommandContext, args: str) -> Reply:
     desk = ctx.desk
     now = desk.service.clock.now()
     week = parse_week(words[0] if words else None, desk.config, now=now)
-    return weekly_reply(desk.service.store.tickets(), desk.config, week, now=now)
+    return weekly_reply(report_tickets(desk.service.store, week), desk.config, week, now=now)
 
 
 METRICS_VERB = Verb("metrics", "metrics [2026-W47]", "the weekly support numbers, with a chart (default: last week)",

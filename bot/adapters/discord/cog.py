@@ -82,7 +82,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
     def _visible_tickets(self, actor, current: str) -> list[Ticket]:
         wanted = current.strip().casefold()
         found: list[Ticket] = []
-        for ticket in reversed(self.desk.service.store.tickets()[-TICKET_SCAN_LIMIT:]):
+        for ticket in reversed(self.desk.service.store.recent(TICKET_SCAN_LIMIT)):
             if wanted and wanted not in ticket.id.casefold() and wanted not in ticket.subject.casefold() \
                     and wanted.lstrip("t-") != str(ticket.number):
                 continue
