@@ -15,6 +15,7 @@ from pathlib import Path
 from bot import messages
 from bot.commands import CommandContext, Verb, bad_usage
 from bot.config import Config
+from bot.kb_review import KB_REVIEW_HELP, KB_USAGE, review as _review
 from bot.domain import Actor, Ticket
 from bot.errors import InvalidMove, Unavailable
 from bot.replies import Reply, Suggestion
@@ -52,15 +53,23 @@ class KnowledgeBase:
         found = self._articles.get(slug)
         return (found.title, found.category) if found and found.published else None
 
-    def learn(self, slug: str, wording: str) -> bool:
-        """Add a customer's wording (already scrubbed) to an article's learned phrasings."""
-        from kb.learning import add_learned_phrasing
+    def learn(self, slug: str, wording: str, *, ticket: str = "") -> bool:
+        """Propose a wording (already scrubbed) for an article; it waits for an agent's review."""
+        from kb.learning import propose_phrasing
 
         self._current()
         article = self._articles.get(slug)
         if article is None or not article.published or article.path is None:
             return False
-        return add_learned_phrasing(article.path, wording)
+        return propose_phrasing(article.path, wording, ticket=ticket,
+                                default_language=self.config.kb.default_language)
+
+    def reviews(self) -> list:
+        """Every wording waiting for review, with its article and ticket."""
+        from kb.learning import pending_reviews
+
+        self._current()
+        return pending_reviews(self._articles.values())
 
     def covers(self, wording: str) -> bool:
         """Whether a published article now clearly answers ``wording`` (a gap that closed).
@@ -125,9 +134,9 @@ def covered_check(config: Config):
 # -- /desk kb … ----------------------------------------------------------------------------
 
 def kb_command(ctx: CommandContext, args: str) -> Reply | list[Reply]:
-    """``kb search TEXT``, ``kb draft [T-12]``, ``kb gaps``."""
+    """``kb search TEXT``, ``kb draft [T-12]``, ``kb gaps``, ``kb review [accept|reject|confirm T-12]``."""
     sub, _, rest = args.strip().partition(" ")
-    handler = {"search": _search, "draft": _draft, "gaps": _gaps}.get(sub.lower())
+    handler = {"search": _search, "draft": _draft, "gaps": _gaps, "review": _review}.get(sub.lower())
     if handler is None:
         raise bad_usage()
     knowledge = ctx.desk.knowledge
@@ -188,32 +197,41 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
+def propose_from_ticket(knowledge: KnowledgeBase, ticket: Ticket) -> bool:
+    """Propose the requester's opening wording (scrubbed) for the ticket's linked article."""
+    from kb.drafts import ticket_scrubber
+
+    config = knowledge.config
+    clean = ticket_scrubber(ticket.to_record(), patterns=config.scrub_patterns)
+    wording = clean(ticket.body).strip()
+    return bool(wording) and knowledge.learn(ticket.article or "", wording, ticket=ticket.id)
+
+
 def learn_from_resolution(knowledge: KnowledgeBase):
-    """A resolved hook: the requester's wording joins the linked article's learned phrasings."""
-    from kb.drafts import people
-    from kb.scrub import scrub
+    """A resolved hook: an agent's resolution with an article proposes the wording for review.
+
+    A requester's own resolve ("This solved it", or ``resolve --article``) records the link
+    and teaches nothing: otherwise anyone could rewrite the public site and the matcher.
+    """
 
     def hook(ticket: Ticket, actor: Actor) -> None:
-        if not ticket.article:
-            return
-        record = ticket.to_record()
-        wording = scrub(ticket.body, names=people(record), patterns=knowledge.config.scrub_patterns).strip()
-        if not wording:
+        if not ticket.article or not actor.is_agent:
             return
         try:
-            if knowledge.learn(ticket.article, wording):
-                log.info("learned a phrasing for %s from %s", ticket.article, ticket.id)
+            if propose_from_ticket(knowledge, ticket):
+                log.info("proposed a phrasing for %s from %s (pending review)", ticket.article, ticket.id)
         except Exception:  # learning is a bonus: it must never undo or fail a resolution
-            log.exception("could not learn a phrasing for %s from %s", ticket.article, ticket.id)
+            log.exception("could not propose a phrasing for %s from %s", ticket.article, ticket.id)
 
     return hook
 
 
 KB_VERB = Verb(
-    "kb", "kb search TEXT | kb draft [T-12] | kb gaps", "the knowledge base", kb_command,
+    "kb", KB_USAGE, "the knowledge base", kb_command,
     help_lines=(("kb search TEXT", "search the knowledge base"),
                 ("kb draft [T-12]", "draft an article from a solved ticket (scrubbed; never published by itself)"),
-                ("kb gaps", "recurring questions that have no article yet")),
+                ("kb gaps", "recurring questions that have no article yet"),
+                *KB_REVIEW_HELP),
 )
 
 

@@ -19,5 +19,5 @@ class Knowledge(Protocol):
     def article(self, slug: str) -> tuple[str, str] | None:
         """``(title, category)`` of a published article, or ``None``."""
 
-    def learn(self, slug: str, wording: str) -> bool:
-        """Add a customer's (scrubbed) wording to an article's learned phrasings."""
+    def learn(self, slug: str, wording: str, *, ticket: str = "") -> bool:
+        """Propose a customer's (scrubbed) wording for an article; it waits for an agent's review."""

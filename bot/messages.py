@@ -106,6 +106,15 @@ KB_DRAFT_UPDATED = "Updated the draft from {ticket_id}: {path} (still a draft). 
 KB_DRAFT_REFUSED = "No draft written: {problem}."
 KB_GAPS_NONE = "No recurring question is missing an article right now."
 KB_GAPS_HEADER = "Recurring questions with no article ({count} topics), most frequent first:"
+KB_REVIEW_NONE = "No customer wording is waiting for review."
+KB_REVIEW_HEADER = ("{count} customer wording(s) wait for review; nothing of them is matched or public until "
+                    "accepted (`/desk kb review accept T-12` or `reject T-12`):")
+KB_REVIEW_ACCEPTED = "Accepted {count} wording(s) from {ticket_id}: the matcher and the next help-site build use them."
+KB_REVIEW_REJECTED = "Rejected {count} wording(s) from {ticket_id}; they were never public."
+KB_REVIEW_NOTHING = "Nothing from {ticket_id} is waiting for review (see `/desk kb review`)."
+KB_REVIEW_PROPOSED = "Proposed the wording of {ticket_id} for “{title}”; accept it with `/desk kb review accept {ticket_id}`."
+KB_REVIEW_NOT_PROPOSED = ("Nothing to propose from {ticket_id}: it needs to be resolved with a published article, "
+                          "and its wording must be new to that article.")
 
 # -- slack --
 SLACK_CONFIDENCE = "{confidence} match"

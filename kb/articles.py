@@ -12,8 +12,19 @@ STATUSES: tuple[str, ...] = ("draft", "published")
 
 
 @dataclass(frozen=True, slots=True)
+class Pending:
+    """A customer's wording proposed for an article, waiting for an agent to accept or reject it."""
+
+    text: str
+    ticket: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
-    """A help article; ``questions`` are hand-written phrasings, ``learned`` came from tickets."""
+    """A help article; ``questions`` are hand-written, ``learned`` came from tickets and were accepted.
+
+    ``pending`` wordings are proposed but not reviewed: nothing matches or shows them.
+    """
 
     slug: str
     title: str
@@ -22,6 +33,7 @@ class Article:
     tags: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
     learned: tuple[str, ...] = ()
+    pending: tuple[Pending, ...] = ()
     language: str = "en"
     status: ArticleStatus = "published"
     source_tickets: tuple[str, ...] = ()

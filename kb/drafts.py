@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ def article_from_ticket(
 ) -> Article:
     """The draft article for ``ticket``, scrubbed; ``existing`` is the ticket's earlier draft."""
     ticket_id = str(ticket["id"])
-    clean = _scrubber(ticket, patterns=patterns)
+    clean = ticket_scrubber(ticket, patterns=patterns)
     subject = clean(str(ticket.get("subject") or "")).strip() or f"Question from {ticket_id}"
     title = subject[:1].upper() + subject[1:]
     questions = _phrasings(ticket, clean)
@@ -136,7 +136,8 @@ def _free_slug(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def _scrubber(ticket: Mapping[str, Any], *, patterns: Iterable[str]):
+def ticket_scrubber(ticket: Mapping[str, Any], *, patterns: Iterable[str]) -> Callable[[str], str]:
+    """A scrub function for this ticket's text: its people, chat mentions and ``patterns`` go."""
     names = people(ticket)
     all_patterns = [*MENTIONS, *patterns]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from kb.articles import STATUSES, Article
+from kb.articles import STATUSES, Article, Pending
 
 # Front matter keys in the order the writer emits them (stable diffs for reviewers).
 KEYS: tuple[str, ...] = (
@@ -27,6 +27,7 @@ KEYS: tuple[str, ...] = (
     "tags",
     "questions",
     "learned",
+    "pending",
     "language",
     "status",
     "source_tickets",
@@ -186,6 +187,8 @@ def _parse_yaml(header: str) -> tuple[dict[str, Any], dict[str, int]]:
 def _field(key: str, value: Any, *, default_language: str) -> Any:
     if key in LIST_KEYS:
         return _string_list(key, value)
+    if key == "pending":
+        return _pending(value)
     if key in ("title", "category"):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"missing {key}: every article needs a non-empty {key}")
@@ -218,6 +221,25 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
         if not text:
             raise ValueError(f"{key} has an empty item")
         items.append(text)
+    return tuple(items)
+
+
+def _pending(value: Any) -> tuple[Pending, ...]:
+    # Each item is {text, ticket}; a bare string (written by hand) is a wording of no ticket.
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError("pending must be a list of '- text: …' items with their ticket")
+    items = []
+    for item in value:
+        if isinstance(item, str | int | float) and not isinstance(item, bool):
+            item = {"text": item}
+        if not isinstance(item, dict) or set(item) - {"text", "ticket"}:
+            raise ValueError(f"pending items have a text and a ticket, not {item!r}")
+        text = " ".join(str(item.get("text") or "").split())
+        if not text:
+            raise ValueError("pending has an item without text")
+        items.append(Pending(text, str(item.get("ticket") or "")))
     return tuple(items)
 
 
@@ -257,6 +279,9 @@ def render_article(article: Article) -> str:
             # questions always shows so authors see where phrasings go; others only when used.
             if value or key == "questions":
                 data[key] = list(value)
+        elif key == "pending":
+            if value:
+                data[key] = [{"text": p.text, **({"ticket": p.ticket} if p.ticket else {})} for p in value]
         elif value is not None:
             data[key] = value
     header = yaml.safe_dump(

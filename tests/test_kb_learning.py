@@ -56,3 +56,30 @@ def test_invalid_file_is_not_rewritten(tmp_path: Path) -> None:
     with pytest.raises(SourceProblem):
         add_learned_phrasing(path, "hello there")
     assert path.read_text("utf-8") == "---\ntitle: [unclosed\n---\nBody\n"
+
+
+def test_proposed_wording_waits_apart_from_what_is_matched(root: Path) -> None:
+    from kb.learning import decide_pending, pending_reviews, propose_phrasing
+
+    path = root / "sign-in.md"
+    assert propose_phrasing(path, "session expires every morning", ticket="T-7") is True
+    assert propose_phrasing(path, "Session expires every morning!", ticket="T-8") is False  # pending already
+    assert propose_phrasing(path, "how do I log in", ticket="T-9") is False  # a question already
+    article = load_articles(root).by_slug()["sign-in"]
+    assert article.learned == () and "session" not in " ".join(article.phrasings)
+    assert "pending:\n- text: session expires every morning\n  ticket: T-7\n" in path.read_text("utf-8")
+    [review] = pending_reviews(load_articles(root).articles)
+    assert (review.slug, review.pending.ticket) == ("sign-in", "T-7")
+    assert decide_pending(path, "t-7", accept=True) == ("session expires every morning",)
+    article = load_articles(root).by_slug()["sign-in"]
+    assert article.learned == ("session expires every morning",) and article.pending == ()
+    assert decide_pending(path, "T-7", accept=False) == ()
+
+
+def test_pending_items_are_validated(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: A\ncategory: c\npending:\n- text: ''\n  ticket: T-1\n---\nBody\n", "utf-8")
+    [error] = load_articles(tmp_path).errors
+    assert "pending has an item without text" in str(error) and error.line == 4
+    path.write_text("---\ntitle: A\ncategory: c\npending:\n- {text: hi, by: eve}\n---\nBody\n", "utf-8")
+    assert "pending items have a text and a ticket" in str(load_articles(tmp_path).errors[0])

@@ -1,4 +1,4 @@
-"""``chatdesk kb check|import-faq|eval|search``: article sources and suggestion quality.
+"""``chatdesk kb check|import-faq|eval|search|review``: article sources, quality and review.
 
 Thin on purpose: the logic lives in ``kb.sources``, ``kb.importer``, ``kb.evaluation`` and
 ``kb.matcher``; this module parses arguments, finds the sources directory and prints.
@@ -42,6 +42,15 @@ def register(commands, kb_commands) -> None:
     _root_option(search)
     search.add_argument("--limit", type=int, default=5)
     search.set_defaults(func=search_command)
+
+    review = kb_commands.add_parser(
+        "review", help="list customer wordings waiting for review, or accept/reject a ticket's",
+        description="Customer wordings proposed for articles wait here: nothing of them is matched "
+                    "or on the help site until accepted.")
+    review.add_argument("action", nargs="?", choices=("accept", "reject"), help="what to do with them")
+    review.add_argument("tickets", nargs="*", help="the tickets whose wordings to accept or reject")
+    _root_option(review)
+    review.set_defaults(func=review_command)
 
 
 def _root_option(parser: argparse.ArgumentParser) -> None:
@@ -124,3 +133,34 @@ def search_command(args: argparse.Namespace) -> int:
         print(f"{mark} {match.score:.2f} {match.similarity:.2f}  {match.slug}  {match.title}")
     print(f"(confidence, similarity; * = would be suggested: threshold {matcher.threshold:.2f})")
     return 0
+
+
+def review_command(args: argparse.Namespace) -> int:
+    """List pending wordings with their article and ticket, or accept/reject some tickets'."""
+    from bot.domain import parse_ticket_id
+    from kb.learning import decide_reviews, pending_reviews
+    from kb.sources import load_articles
+
+    try:
+        root, language = _sources(args)
+    except DeskError as error:
+        return fail(error)
+    reviews = pending_reviews(load_articles(root, default_language=language).articles)
+    if args.action is None:
+        for review in reviews:
+            print(f"{review.pending.ticket or '(no ticket)'}  {review.slug}  “{review.pending.text}”")
+        print(f"{len(reviews)} wording(s) waiting for review" if reviews else "nothing waiting for review")
+        return 0
+    if not args.tickets:
+        return fail(f"name the tickets to {args.action}, e.g. chatdesk kb review {args.action} T-12")
+    status = 0
+    for given in args.tickets:
+        ticket = parse_ticket_id(given)
+        done = decide_reviews(reviews, ticket, accept=args.action == "accept",
+                              default_language=language) if ticket else []
+        if not done:
+            status = fail(f"nothing from {given} is waiting for review (see chatdesk kb review)")
+        for slug, wordings in done:
+            for wording in wordings:
+                print(f"{args.action}ed {ticket} → {slug}: “{wording}”")
+    return status
