@@ -122,6 +122,7 @@ SLACK_BUTTON_RESOLVE = "Resolve…"
 SLACK_BUTTON_NOTE = "Add note…"
 SLACK_SURVEY_LOW = "1 = unhappy"
 SLACK_SURVEY_HIGH = "5 = very happy"
+SLACK_MORE_LINES = "_… {count} more lines not shown_"
 SLACK_SHORTCUT_OPEN = "Open as ticket"  # Slack: shortcut names ≤ 24 characters
 SLACK_SHORTCUT_OPEN_HINT = "Turn this message into a help-desk ticket (agents)"
 SLACK_SHORTCUT_COMMAND = "Desk command here"

@@ -13,14 +13,20 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot import messages
+from bot.adapters import limits
 from bot.domain import State, Ticket
 from bot.render import status_line
 from bot.replies import Action, Kind, Reply, Suggestion
 
 PREFIX = "chatdesk"
-SECTION_LIMIT = 2900  # Slack refuses section text over 3,000 characters
-BUTTON_TEXT_LIMIT = 75
-MAX_BLOCKS = 50
+SECTION_LIMIT = limits.SLACK_SECTION_TEXT - 100  # headroom under Slack's 3,000
+BUTTON_TEXT_LIMIT = limits.SLACK_BUTTON_TEXT
+MAX_BLOCKS = limits.SLACK_MESSAGE_BLOCKS
+MESSAGE_TEXT_BUDGET = limits.SLACK_MESSAGE_BLOCK_TEXT
+# A reply longer than one message goes out as several; a response_url takes five responses, so
+# past five messages the last one ends with "… N more lines" instead.
+MAX_PARTS = 5
+FALLBACK_LIMIT = 3000
 SURVEY_SCORES = (1, 2, 3, 4, 5)
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -54,24 +60,105 @@ def _plain(text: str, limit: int = 150) -> dict[str, Any]:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` within ``limit`` characters, ending in "…" when cut, never inside an entity or link."""
+    return text if len(text) <= limit else text[: _safe_end(text, limit - 1)] + "…"
+
+
+def _safe_end(text: str, end: int) -> int:
+    """The largest cut at or before ``end`` that splits no ``&amp;``-style entity and no ``<…>`` link."""
+    start = end
+    amp = text.rfind("&", max(0, end - 5), end)
+    if amp != -1 and text.find(";", amp, end) == -1:
+        end = amp
+    opening = text.rfind("<", 0, end)
+    if opening != -1 and text.find(">", opening, end) == -1:
+        end = opening
+    return end if end > 0 else start  # a single entity or link longer than the limit: cut it anyway
+
+
+def _pieces(line: str, limit: int) -> list[str]:
+    """A line in pieces of at most ``limit`` characters, broken at a space where one is near."""
+    pieces: list[str] = []
+    while len(line) > limit:
+        end = _safe_end(line, limit)
+        space = line.rfind(" ", 0, end)
+        if space > end * 4 // 5:
+            end = space + 1
+        pieces.append(line[:end])
+        line = line[end:]
+    pieces.append(line)
+    return pieces
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
-    """Section blocks for mrkdwn text, split on line boundaries under Slack's size limit."""
+    """Section blocks for mrkdwn text, split on line boundaries under Slack's size limit.
+
+    A line longer than a section is wrapped into several (nothing is cut away); the text is
+    escaped before it gets here, so a break never lands inside ``&amp;`` or a ``<url|link>``.
+    """
     blocks: list[dict[str, Any]] = []
     chunk: list[str] = []
     size = 0
-    for line in text.split("\n"):
-        line = _cut(line, SECTION_LIMIT)
+    lines = [piece for line in text.split("\n") for piece in _pieces(line, SECTION_LIMIT)]
+    for line in lines:
         if chunk and size + len(line) + 1 > SECTION_LIMIT:
-            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+            blocks.append(_section("\n".join(chunk)))
             chunk, size = [], 0
         chunk.append(line)
         size += len(line) + 1
     if chunk and any(part.strip() for part in chunk):
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(chunk)}})
+        blocks.append(_section("\n".join(chunk)))
     return blocks
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def text_length(blocks: Iterable[Any]) -> int:
+    """Characters of text in blocks (every text object, buttons and context included): the
+    figure Slack holds against its per-message budget."""
+    total = 0
+    stack = list(blocks)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") in ("mrkdwn", "plain_text") and isinstance(item.get("text"), str):
+                total += len(item["text"])
+            else:
+                stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return total
+
+
+def _lines_in(blocks: Iterable[dict[str, Any]]) -> int:
+    return sum(str(b.get("text", {}).get("text", "")).count("\n") + 1 for b in blocks)
+
+
+def pack(content: Sequence[dict[str, Any]], tail: Sequence[dict[str, Any]] = (), *,
+         parts: int = MAX_PARTS) -> list[list[dict[str, Any]]]:
+    """``content`` blocks, then ``tail`` (buttons), as at most ``parts`` messages each within
+    Slack's per-message budget (50 blocks, 12,000 characters of text); what does not fit in
+    ``parts`` messages is named in a closing "… N more lines" instead of being dropped silently."""
+    more = _section(messages.SLACK_MORE_LINES.format(count=0))
+    reserve_blocks = len(tail) + 1
+    reserve_text = text_length(tail) + text_length([more]) + 10
+    out: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for index, block in enumerate(content):
+        length = text_length([block])
+        if out[-1] and (len(out[-1]) + reserve_blocks >= MAX_BLOCKS or size + length + reserve_text > MESSAGE_TEXT_BUDGET):
+            if len(out) == parts:
+                rest = _lines_in(content[index:])
+                out[-1].append(_section(messages.SLACK_MORE_LINES.format(count=rest)))
+                break
+            out.append([])
+            size = 0
+        out[-1].append(block)
+        size += length
+    out[-1].extend(tail)
+    return out
 
 
 def button(text: str, action: str, value: str, *, style: str | None = None) -> dict[str, Any]:
@@ -108,32 +195,38 @@ def mrkdwn(text: str) -> str:
     return BOLD.sub(r"*\1*", escape(text))
 
 
-def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """Blocks for any reply: its text and lines, suggestions, and its ticket buttons."""
+def reply_messages(reply: Reply, *, parts: int = MAX_PARTS) -> list[list[dict[str, Any]]]:
+    """Blocks for any reply (its text and lines, suggestions, its ticket buttons last), as as
+    many messages as Slack's per-message budget needs, at most ``parts``."""
     body = "\n".join(mrkdwn(part) for part in (reply.text, *reply.lines) if part)
-    blocks = _sections(body)
-    blocks += suggestion_blocks(reply.suggestions)
+    content = _sections(body) + suggestion_blocks(reply.suggestions)
+    tail: list[dict[str, Any]] = []
     if reply.kind is Kind.SURVEY and reply.ticket is not None:
-        blocks += survey_blocks(reply.ticket.id)
+        tail = survey_blocks(reply.ticket.id)
     elif reply.actions and reply.ticket is not None:
-        blocks.append({"type": "actions", "block_id": f"{PREFIX}:actions",
-                       "elements": action_buttons(reply.actions, reply.ticket.id)})
-    return blocks[:MAX_BLOCKS]
+        tail = [{"type": "actions", "block_id": f"{PREFIX}:actions",
+                 "elements": action_buttons(reply.actions, reply.ticket.id)}]
+    return pack(content, tail, parts=parts)
+
+
+def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """Blocks for a reply that must be one message; a longer one ends with "… N more lines"."""
+    return reply_messages(reply, parts=1)[0]
 
 
 def intake_blocks(reply: Reply, ticket: Ticket | None = None) -> list[dict[str, Any]]:
     """The intake reply in the request's thread; with ``ticket``, refreshed to its current state."""
     current = ticket or reply.ticket
-    blocks = _sections("\n".join(escape(part) for part in (reply.text, *reply.lines) if part))
-    blocks += suggestion_blocks(reply.suggestions)
-    if current is None:
-        return blocks
-    blocks.append({"type": "context", "block_id": f"{PREFIX}:state",
-                   "elements": [{"type": "mrkdwn", "text": state_line(current)}]})
-    buttons = intake_buttons(current, reply.actions)
-    if buttons:
-        blocks.append({"type": "actions", "block_id": f"{PREFIX}:actions", "elements": buttons})
-    return blocks
+    content = _sections("\n".join(escape(part) for part in (reply.text, *reply.lines) if part))
+    content += suggestion_blocks(reply.suggestions)
+    tail: list[dict[str, Any]] = []
+    if current is not None:
+        tail.append({"type": "context", "block_id": f"{PREFIX}:state",
+                     "elements": [{"type": "mrkdwn", "text": state_line(current)}]})
+        buttons = intake_buttons(current, reply.actions)
+        if buttons:
+            tail.append({"type": "actions", "block_id": f"{PREFIX}:actions", "elements": buttons})
+    return pack(content, tail, parts=1)[0]  # one message: chat.update refreshes it in place
 
 
 def intake_buttons(ticket: Ticket, actions: Sequence[Action]) -> list[dict[str, Any]]:
@@ -160,7 +253,16 @@ def survey_blocks(ticket_id: str) -> list[dict[str, Any]]:
 
 def fallback_text(reply: Reply) -> str:
     """The notification text Slack shows where blocks cannot be (push notices, screen readers)."""
-    return _cut(escape(reply.full_text), 3000)
+    return _cut(escape(reply.full_text), FALLBACK_LIMIT)
+
+
+def part_fallback(blocks: Sequence[dict[str, Any]]) -> str:
+    """The notification text of a reply's second and later messages: their own first lines."""
+    for block in blocks:
+        text = (block.get("text") or {}).get("text")
+        if text:
+            return _cut(text, 300)
+    return "…"
 
 
 # -- modals ---------------------------------------------------------------------
