@@ -8,60 +8,24 @@ can run the console desk with nothing to configure.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from bot import messages
+from bot.config_check import TOP, validate, value_problem
+from bot.config_schema import (Category, HelpSiteConfig, KnowledgeBaseConfig, Minutes, PlatformConfig,
+                               PrivacyConfig, TimeZone, register_section)
 from bot.errors import ConfigError
 
+__all__ = ["Category", "Config", "HelpSiteConfig", "KnowledgeBaseConfig", "PlatformConfig", "load_config"]
+
 CONFIG_FILENAME = "chatdesk.toml"
-
-
-@dataclass(frozen=True, slots=True)
-class Category:
-    """A ticket category and the checklist shown to whoever claims a ticket of it."""
-
-    name: str
-    checklist: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class PlatformConfig:
-    """Where the desk listens on one platform and who its agents are there."""
-
-    channels: tuple[str, ...] = ()
-    agents: tuple[str, ...] = ()
-    agent_role: str | None = None
-    team_channel: str | None = None
-    settings: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class HelpSiteConfig:
-    """How the public help center looks and where it lives."""
-
-    url: str = "http://127.0.0.1:8000/"
-    name: str = "Help Center"
-    primary_color: str = "indigo"
-    accent_color: str = "amber"
-    support_link: str = ""
-    support_label: str = "#support"
-    languages: tuple[str, ...] = ("en",)
-
-
-@dataclass(frozen=True, slots=True)
-class KnowledgeBaseConfig:
-    """Where articles live and how sure matching must be before it suggests one."""
-
-    sources_dir: str = "faq_sources"
-    docs_dir: str = "kb_site"
-    default_language: str = "en"
-    threshold: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +44,7 @@ class Config:
     settings: Mapping[str, Any] = field(default_factory=dict)
     root: Path = Path(".")
     path: Path | None = None
+    sections: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -102,6 +67,10 @@ class Config:
         """A raw top-level table of the file, for features with settings of their own."""
         value = self.settings.get(name, {})
         return value if isinstance(value, Mapping) else {}
+
+    def validated(self, name: str) -> Any:
+        """A registered section as its schema type (``None`` when the file has no such table)."""
+        return self.sections.get(name)
 
     @property
     def sources_path(self) -> Path:
@@ -187,9 +156,16 @@ scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
 """
 
 
+# The platforms whose tables the file may hold (each validated by its section schema).
+PLATFORM_SECTIONS: dict[str, type[PlatformConfig]] = {name: PlatformConfig for name in ("console", "slack", "discord")}
+for _name, _schema in PLATFORM_SECTIONS.items():
+    register_section(_name, _schema)
+DEMO_CONSOLE = PlatformConfig(channels=("support",), agents=("maria", "sam"))
+
+
 def demo_config(*, root: Path = Path(".")) -> Config:
     """The built-in demo team used when there is no configuration file."""
-    return _from_mapping(tomllib.loads(EXAMPLE_CONFIG), root=root, path=None)
+    return _from_mapping(tomllib.loads(EXAMPLE_CONFIG), root=root, path=None, text=EXAMPLE_CONFIG)
 
 
 def load_config(path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -204,130 +180,79 @@ def load_config(path: str | os.PathLike[str] | None = None, *, env: Mapping[str,
         if not config_path.is_file():
             return _apply_env(demo_config(root=Path.cwd()), env)
     try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        text = config_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(messages.CONFIG_NOT_UTF8, path=config_path, problem=exc) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(messages.CONFIG_BROKEN, path=config_path, problem=exc) from None
-    config = _from_mapping(data, root=config_path.resolve().parent, path=config_path)
+    config = _from_mapping(data, root=config_path.resolve().parent, path=config_path, text=text)
     return _apply_env(config, env)
 
 
 def _apply_env(config: Config, env: Mapping[str, str]) -> Config:
+    """``CHATDESK_DATA``, ``CHATDESK_TZ``, ``CHATDESK_FIRST_RESPONSE_MINUTES`` and, for every platform
+    table, ``CHATDESK_<PLATFORM>_<SETTING>`` (lists comma-separated), checked by the same schema."""
     changes: dict[str, Any] = {}
     if env.get("CHATDESK_DATA"):
         changes["data_dir"] = Path(env["CHATDESK_DATA"]).expanduser()
     if env.get("CHATDESK_TZ"):
-        changes["timezone"] = _check_timezone(env["CHATDESK_TZ"], "CHATDESK_TZ")
+        changes["timezone"] = _env_value(TimeZone, env["CHATDESK_TZ"].strip(), "CHATDESK_TZ")
     if env.get("CHATDESK_FIRST_RESPONSE_MINUTES"):
-        changes["first_response_minutes"] = _positive_int(
-            env["CHATDESK_FIRST_RESPONSE_MINUTES"], "CHATDESK_FIRST_RESPONSE_MINUTES"
-        )
+        raw = env["CHATDESK_FIRST_RESPONSE_MINUTES"].strip()
+        number = int(raw) if raw.lstrip("-").isdigit() else raw
+        changes["first_response_minutes"] = _env_value(Minutes, number, "CHATDESK_FIRST_RESPONSE_MINUTES")
     platforms = dict(config.platforms)
-    for name in ("slack", "discord"):
-        upper = name.upper()
-        current = config.platform(name)
-        if env.get(f"CHATDESK_{upper}_CHANNELS"):
-            current = replace(current, channels=_split(env[f"CHATDESK_{upper}_CHANNELS"]))
-        if env.get(f"CHATDESK_{upper}_AGENTS"):
-            current = replace(current, agents=_split(env[f"CHATDESK_{upper}_AGENTS"]))
-        if env.get(f"CHATDESK_{upper}_AGENT_ROLE"):
-            current = replace(current, agent_role=env[f"CHATDESK_{upper}_AGENT_ROLE"].strip())
-        if env.get(f"CHATDESK_{upper}_TEAM_CHANNEL"):
-            current = replace(current, team_channel=env[f"CHATDESK_{upper}_TEAM_CHANNEL"].strip())
-        platforms[name] = current
+    for name, current in config.platforms.items():
+        overrides: dict[str, Any] = {}
+        for setting in fields(current):
+            variable = f"CHATDESK_{name.upper()}_{setting.name.upper()}"
+            if env.get(variable):
+                value = env[variable].strip()
+                overrides[setting.name] = _split(value) if isinstance(getattr(current, setting.name), tuple) else value
+                try:
+                    replace(current, **{setting.name: overrides[setting.name]})
+                except ValidationError as error:
+                    raise ConfigError(messages.CONFIG_BAD_VALUE, path="the environment", setting=variable,
+                                      problem=value_problem(error, schema=type(current), setting=variable)) from None
+        if overrides:
+            platforms[name] = replace(current, **overrides)
     changes["platforms"] = platforms
     return replace(config, **changes)
+
+
+def _env_value(schema: Any, value: Any, variable: str) -> Any:
+    try:
+        return TypeAdapter(schema).validate_python(value)
+    except ValidationError as error:
+        raise ConfigError(messages.CONFIG_BAD_VALUE, path="the environment", setting=variable,
+                          problem=value_problem(error, schema=schema, setting=variable)) from None
 
 
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def _from_mapping(data: Mapping[str, Any], *, root: Path, path: Path | None) -> Config:
-    where = str(path or "built-in demo configuration")
-    categories = tuple(_category(entry, where) for entry in data.get("categories", []))
-    if not categories and "categories" not in data:
-        categories = DEMO_CATEGORIES
-    platforms = {
-        name: _platform(data.get(name, {}), name, where)
-        for name in ("console", "slack", "discord")
-    }
+def _from_mapping(data: Mapping[str, Any], *, root: Path, path: Path | None, text: str | None) -> Config:
+    found = validate(data, where=str(path or "the built-in demo configuration"), text=text)
+    top = found[TOP]
+    categories = found.get("categories", DEMO_CATEGORIES if "categories" not in data else ())
+    platforms = {name: found.get(name, schema()) for name, schema in PLATFORM_SECTIONS.items()}
     if "console" not in data:
-        platforms["console"] = PlatformConfig(channels=("support",), agents=("maria", "sam"))
-    site = data.get("help_site", {})
-    kb = data.get("kb", {})
-    privacy = data.get("privacy", {})
-    data_dir = data.get("data_dir")
-    threshold = kb.get("threshold")
-    for pattern in privacy.get("scrub_patterns", []):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(messages.CONFIG_BAD_VALUE, path=where, setting="privacy.scrub_patterns",
-                              problem=f"{pattern!r} is not a valid regular expression ({exc})") from None
+        platforms["console"] = DEMO_CONSOLE
     return Config(
-        team=str(data.get("team", "Demo team")),
-        timezone=_check_timezone(str(data.get("timezone", "UTC")), f"{where}: timezone"),
-        first_response_minutes=_positive_int(data.get("first_response_minutes", 60),
-                                             f"{where}: first_response_minutes"),
-        data_dir=(root / Path(data_dir).expanduser()) if data_dir else None,
+        team=top.team,
+        timezone=top.timezone,
+        first_response_minutes=top.first_response_minutes,
+        data_dir=(root / Path(top.data_dir).expanduser()) if top.data_dir else None,
         categories=categories,
         platforms=platforms,
-        help_site=HelpSiteConfig(
-            url=str(site.get("url", HelpSiteConfig.url)),
-            name=str(site.get("name", HelpSiteConfig.name)),
-            primary_color=str(site.get("primary_color", HelpSiteConfig.primary_color)),
-            accent_color=str(site.get("accent_color", HelpSiteConfig.accent_color)),
-            support_link=str(site.get("support_link", "")),
-            support_label=str(site.get("support_label", HelpSiteConfig.support_label)),
-            languages=tuple(site.get("languages", ("en",))),
-        ),
-        kb=KnowledgeBaseConfig(
-            sources_dir=str(kb.get("sources_dir", "faq_sources")),
-            docs_dir=str(kb.get("docs_dir", "kb_site")),
-            default_language=str(kb.get("default_language", "en")),
-            threshold=float(threshold) if threshold is not None else None,
-        ),
-        scrub_patterns=tuple(privacy.get("scrub_patterns", ())),
+        help_site=found.get("help_site", HelpSiteConfig()),
+        kb=found.get("kb", KnowledgeBaseConfig()),
+        scrub_patterns=found.get("privacy", PrivacyConfig()).scrub_patterns,
         settings=dict(data),
         root=root,
         path=path,
+        sections={name: value for name, value in found.items() if name != TOP},
     )
-
-
-def _category(entry: Any, where: str) -> Category:
-    if isinstance(entry, str):
-        return Category(entry)
-    if not isinstance(entry, Mapping) or not entry.get("name"):
-        raise ConfigError(messages.CONFIG_BAD_VALUE, path=where, setting="categories",
-                          problem="each category needs a name")
-    return Category(str(entry["name"]), tuple(str(item) for item in entry.get("checklist", ())))
-
-
-def _platform(entry: Any, name: str, where: str) -> PlatformConfig:
-    if not isinstance(entry, Mapping):
-        raise ConfigError(messages.CONFIG_BAD_VALUE, path=where, setting=name, problem="must be a table")
-    return PlatformConfig(
-        channels=tuple(str(c) for c in entry.get("channels", ())),
-        agents=tuple(str(a) for a in entry.get("agents", ())),
-        agent_role=str(entry["agent_role"]) if entry.get("agent_role") else None,
-        team_channel=str(entry["team_channel"]) if entry.get("team_channel") else None,
-        settings=dict(entry),
-    )
-
-
-def _check_timezone(name: str, setting: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(messages.CONFIG_BAD_TIMEZONE, setting=setting, value=name) from None
-    return name
-
-
-def _positive_int(value: Any, setting: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number <= 0:
-        raise ConfigError(messages.CONFIG_BAD_NUMBER, setting=setting, value=value)
-    return number

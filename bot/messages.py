@@ -94,6 +94,8 @@ STORE_READ_ONLY = ("Could not save to the ticket store at {location}: this user 
 CONFIG_MISSING = "No configuration file at {path}."
 CONFIG_BROKEN = "The configuration file {path} is not valid TOML: {problem}"
 CONFIG_BAD_VALUE = "In {path}, setting {setting}: {problem}"
+CONFIG_INVALID = "{path} has settings chatdesk cannot use:\n{problems}"
+CONFIG_NOT_UTF8 = "The configuration file {path} is not UTF-8 text ({problem}); save it as UTF-8."
 CONFIG_BAD_TIMEZONE = "{setting}: {value!r} is not a known time zone (use an IANA name such as Europe/Berlin)."
 CONFIG_BAD_NUMBER = "{setting}: {value!r} must be a whole number above zero."
 

@@ -12,6 +12,9 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot.cli.common import fail
+from bot.errors import DeskError
+
 # Modules that contribute commands, in the order their help appears.
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.desk",
@@ -60,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _print_help(parser)
     try:
         return int(func(args) or 0)
+    except DeskError as error:  # a bad setting or file: the message names it, no traceback
+        return fail(error)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
