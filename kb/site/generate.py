@@ -88,15 +88,19 @@ def generate_site(
     return sites
 
 
-def _reset(out_dir: Path) -> None:
+def check_generated(out_dir: Path) -> None:
+    """Raise FileExistsError unless ``out_dir`` is missing, empty or made by kb build."""
     # Only ever delete a directory this module created (or an empty one): never user files.
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise FileExistsError(
+            f"{out_dir} has files but no {MARKER}: refusing to overwrite a directory "
+            "that kb build did not generate"
+        )
+
+
+def _reset(out_dir: Path) -> None:
+    check_generated(out_dir)
     if out_dir.exists():
-        entries = list(out_dir.iterdir())
-        if entries and not (out_dir / MARKER).exists():
-            raise FileExistsError(
-                f"{out_dir} has files but no {MARKER}: refusing to overwrite a directory "
-                "that kb build did not generate"
-            )
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")

@@ -20,27 +20,14 @@ except ModuleNotFoundError:  # plain `mkdocs build` from a checkout where chatde
 import markdown
 from mkdocs.plugins import event_priority
 
-from kb.site import jinja_cache, parallel
-
-try:  # MkDocs' own per-page Markdown processors (mkdocs 1.5-1.6); without them, no reuse
-    from mkdocs.structure import pages as _mkdocs_pages
-
-    _PAGE_PROCESSORS = (
-        _mkdocs_pages._RawHTMLPreprocessor,
-        _mkdocs_pages._ExtractAnchorsTreeprocessor,
-        _mkdocs_pages._RelativePathTreeprocessor,
-        _mkdocs_pages._ExtractTitleTreeprocessor,
-        _mkdocs_pages.get_toc,
-    )
-except (ImportError, AttributeError):  # pragma: no cover - another MkDocs version
-    _PAGE_PROCESSORS = None
+from kb.site import internals, jinja_cache, parallel
 
 # (config, its Markdown instance): one build of one language.
 _markdown: list[Any] = [None, None]
-parallel.install()
 _shards = parallel.Shards()
 _renders = parallel.Renders()
-_build: dict[str, Any] = {"nav": None, "parallel": True}
+# "fast": MkDocs' internals checked (kb.site.internals) and the probe page rendered the same.
+_build: dict[str, Any] = {"nav": None, "parallel": True, "fast": None}
 
 
 def on_startup(*, command: str, dirty: bool) -> None:
@@ -51,7 +38,12 @@ def on_startup(*, command: str, dirty: bool) -> None:
 def on_nav(nav: Any, *, config: Any, files: Any, **_: object) -> Any:
     """Start rendering a share of the pages' Markdown in forked renderers; keep the nav."""
     _build["nav"] = nav
-    if _build["parallel"] and _PAGE_PROCESSORS is not None:
+    fast = internals.fast_path()
+    if fast is not None and not internals.probe(config=config, files=files, render=_render_markdown):
+        fast = None
+    _build["fast"] = fast
+    if fast is not None and _build["parallel"]:
+        parallel.install(fast)
         _renders.start(config=config, files=files, workers=parallel.worker_count(),
                        render=_render_markdown)
     return nav
@@ -64,7 +56,7 @@ def on_env(env: Any, *, config: Any, files: Any, **_: object) -> Any:
     env.auto_reload = False  # templates do not change during a build: no stat() per include
     if env.bytecode_cache is None:
         env.bytecode_cache = jinja_cache.CACHE  # compiled once per process, not per language
-    if _build["parallel"]:
+    if _build["fast"] is not None and _build["parallel"] and parallel.search_ready(config):
         _shards.start(config=config, files=files, nav=_build["nav"], env=env,
                       workers=parallel.worker_count())
     return env
@@ -84,7 +76,7 @@ def on_build_error(**_: object) -> None:
 
 def on_pre_page(page: Any, *, config: Any, **_: object) -> Any:
     """Render the page with one reused Markdown instance instead of a new one per page."""
-    if _PAGE_PROCESSORS is not None:
+    if _build["fast"] is not None:
         page.render = lambda config, files: _render(page, config, files)
     return page
 
@@ -103,7 +95,7 @@ def _render(page: Any, config: Any, files: Any) -> None:
         for message in done.warnings:
             logging.getLogger("mkdocs").warning(message)
     page.content = done.content
-    page.toc = _PAGE_PROCESSORS[-1](done.toc_tokens)
+    page.toc = _build["fast"].get_toc(done.toc_tokens)
     page._title_from_render = done.title
     page.present_anchor_ids = done.anchor_ids
     if done.links_to_anchors is not None:
@@ -115,7 +107,9 @@ def _render(page: Any, config: Any, files: Any) -> None:
 def _render_markdown(page: Any, config: Any, files: Any) -> parallel.Rendered:
     # mkdocs.structure.pages.Page.render, with md.reset() instead of building Markdown (and
     # loading every extension) again for each of thousands of pages.
-    raw_html, anchors, relative, title, _ = _PAGE_PROCESSORS
+    fast = internals.fast_path()
+    if fast is None:
+        raise RuntimeError(f"fast rendering of {page.file.src_uri} without checked MkDocs internals")
     if page.markdown is None:
         raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
     if _markdown[0] is not config:
@@ -128,17 +122,17 @@ def _render_markdown(page: Any, config: Any, files: Any) -> parallel.Rendered:
         ]
     md = _markdown[1]
     md.reset()
-    raw_html_ext = raw_html()
+    raw_html_ext = fast.raw_html()
     raw_html_ext._register(md)
-    anchors_ext = anchors(page.file, files, config)
+    anchors_ext = fast.anchors(page.file, files, config)
     anchors_ext._register(md)
-    relative_ext = relative(page.file, files, config)
+    relative_ext = fast.relative(page.file, files, config)
     relative_ext._register(md)
-    title_ext = title()
+    title_ext = fast.title()
     title_ext._register(md)
     content = md.convert(page.markdown)
     links = None
-    if _mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+    if fast.page_log.getEffectiveLevel() > logging.DEBUG:
         links = {f.src_uri: dict(anchors) for f, anchors in relative_ext.links_to_anchors.items()}
     return parallel.Rendered(
         source=page.markdown,

@@ -7,7 +7,10 @@ holds all it needs (nav, pages, Jinja environment) to write its share of the pag
 what only the parent can use: its search-index entries and its warnings (so ``--strict`` still
 fails). The parent skips those pages and merges the entries before search writes its index.
 
-Used by kb/site/hooks.py; Linux only (fork), and never for ``mkdocs serve`` or dirty builds.
+Used by kb/site/hooks.py, only when kb.site.internals found MkDocs' internals as expected;
+Linux only (fork), never for ``mkdocs serve`` or dirty builds, and never while another thread
+runs (``kb serve``'s HTTP server): a fork copies only the calling thread, so a lock another thread
+holds (logging's, the server's) would stay locked forever in the child.
 """
 
 from __future__ import annotations
@@ -18,12 +21,12 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mkdocs.commands import build as mkdocs_build
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
@@ -33,13 +36,18 @@ from kb.site.build import WarningCollector
 MIN_PAGES = 150
 log = logging.getLogger("mkdocs.plugins.chatdesk")
 
-_original_build_page: Callable[..., None] = mkdocs_build._build_page
+# The checked MkDocs page writer (kb.site.internals.FastPath.build_page), once installed.
+_original: dict[str, Callable[..., None]] = {}
+# Children forked in this process so far (tests check the fast path really ran).
+forks = [0]
 # id(config) -> ids of the pages a child writes in that build: the parent skips them.
 _skipped: dict[int, set[int]] = {}
 
 
 def worker_count() -> int:
     """Processes that write pages: every CPU this process may use, or CHATDESK_SITE_WORKERS."""
+    if threading.active_count() > 1:  # see the module docstring: never fork beside a thread
+        return 1
     configured = os.environ.get("CHATDESK_SITE_WORKERS", "").strip()
     if configured:
         return max(1, int(configured))
@@ -51,12 +59,14 @@ def worker_count() -> int:
 def _build_page(page: Any, config: Any, *args: Any, **kwargs: Any) -> None:
     if id(page) in _skipped.get(id(config), ()):
         return
-    _original_build_page(page, config, *args, **kwargs)
+    _original["build_page"](page, config, *args, **kwargs)
 
 
-def install() -> None:
-    """Route MkDocs' per-page writer through the skip list (once per process)."""
-    mkdocs_build._build_page = _build_page
+def install(fast: Any) -> None:
+    """Route MkDocs' per-page writer (checked: ``fast`` is kb.site.internals.FastPath) through the skip list."""
+    if fast.build_module._build_page is not _build_page:
+        _original["build_page"] = fast.build_page
+        fast.build_module._build_page = _build_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +107,7 @@ class Renders:
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
+            forks[0] += 1
             if pid == 0:
                 os.close(read_fd)
                 _render_child(share, config=config, files=files, render=render, fd=write_fd)
@@ -199,6 +210,7 @@ class Shards:
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
+            forks[0] += 1
             if pid == 0:  # the child: write its pages, report, and leave without cleanup
                 os.close(read_fd)
                 _run_child(share, config=config, doc_files=doc_files, nav=nav, env=env, fd=write_fd)
@@ -207,22 +219,35 @@ class Shards:
             skipped.update(id(f.page) for f in share)
 
     def finish(self, *, config: Any) -> None:
-        """Wait for the children; merge their search entries and repeat their warnings."""
+        """Wait for the children; merge their search entries and repeat their warnings.
+
+        Fails loudly when a page a child wrote should be searchable but sent no entry: a build
+        that reports success with half the articles missing from search is worse than none.
+        """
         children, self._children = self._children, []
         _skipped.pop(id(config), None)
         errors = []
         entries: list[dict[str, Any]] = []
+        missing: list[str] = []
         for child in children:
             report = _read_report(child)
             if "error" in report:
                 errors.append(report["error"])
                 continue
             entries.extend(report["entries"])
+            missing.extend(url for url, count, searchable in report["pages"] if searchable and not count)
             for message in report["warnings"]:
                 logging.getLogger("mkdocs").warning(message)
         if errors:
             raise PluginError("a page writer failed:\n" + "\n".join(errors))
         index = _search_index(config)
+        if missing or (entries and index is None):
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise PluginError(
+                f"search entries missing for {len(missing)} page(s) written in parallel ({shown}): "
+                "the search plugin's index is not where kb.site.internals expects it; "
+                "set CHATDESK_SITE_WORKERS=1 to build in one process"
+            )
         if index is not None and entries:
             index.entries.extend(entries)
             order = {f.page.url: n for n, f in enumerate(self._doc_files) if f.page is not None}
@@ -248,12 +273,16 @@ def _run_child(share: Sequence[File], *, config: Any, doc_files: Sequence[File],
     try:
         index = _search_index(config)
         before = len(index.entries) if index is not None else 0
+        pages = []  # (url, search entries it made, whether it should have made some)
         for file in share:
-            _original_build_page(
+            made = len(index.entries) if index is not None else 0
+            _original["build_page"](
                 file.page, config, doc_files, nav, env, excluded=file.inclusion.is_excluded()
             )
+            count = (len(index.entries) if index is not None else 0) - made
+            pages.append((file.page.url, count, _searchable(file.page, config)))
         entries = index.entries[before:] if index is not None else []
-        report: dict[str, Any] = {"entries": entries, "warnings": collector.messages}
+        report: dict[str, Any] = {"entries": entries, "warnings": collector.messages, "pages": pages}
     except BaseException:  # noqa: BLE001 - everything goes back to the parent as text
         report = {"error": traceback.format_exc()}
         status = 1
@@ -272,9 +301,26 @@ def _read_report(child: _Child) -> dict[str, Any]:
         return {"error": f"page writer {child.pid} exited with status {status} and no report"}
 
 
+def search_ready(config: Any) -> bool:
+    """True when no search plugin runs, or its index entries are where the merge puts them."""
+    return _search_index(config) is not None or not any(_is_search(n) for n in config.plugins)
+
+
+def _is_search(name: str) -> bool:
+    return name == "search" or name.endswith("/search")
+
+
+def _searchable(page: Any, config: Any) -> bool:
+    search = page.meta.get("search") or {}
+    return any(_is_search(n) for n in config.plugins) and not (
+        isinstance(search, dict) and search.get("exclude")
+    )
+
+
 def _search_index(config: Any) -> Any:
-    for plugin in config.plugins.values():
+    # Private to Material's (and MkDocs') search plugin: kb.site.internals' docstring lists it.
+    for name, plugin in config.plugins.items():
         index = getattr(plugin, "search_index", None)
-        if index is not None and isinstance(getattr(index, "entries", None), list):
+        if _is_search(name) and index is not None and isinstance(getattr(index, "entries", None), list):
             return index
     return None
