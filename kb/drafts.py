@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.articles import Article
+from kb.errors import KnowledgeBaseError
 from kb.scrub import scrub
 from kb.site.text import slugify
 from kb.sources import check_slug, load_articles, write_article
@@ -22,7 +23,7 @@ MAX_PHRASING = 200
 NOTES_HEADING = "What the team did"
 
 
-class DraftError(ValueError):
+class DraftError(KnowledgeBaseError):
     """A draft cannot be made or published; the message says why, for the agent."""
 
 

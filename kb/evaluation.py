@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from kb.articles import Article
+from kb.errors import KnowledgeBaseError
 from kb.index import DEFAULT_WEIGHTS
 from kb.matcher import Matcher
 
@@ -48,7 +49,7 @@ def read_labelled(path: Path) -> list[Labelled]:
         fields = {f.strip().lower(): f for f in reader.fieldnames or ()}
         label = fields.get("label") or fields.get("category")
         if "text" not in fields or label is None:
-            raise ValueError(f"{path}: needs a header with text,label columns")
+            raise KnowledgeBaseError("needs a header with text,label columns", path=path)
         return [((row[fields["text"]] or "").strip(), (row[label] or "").strip()) for row in reader]
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from kb.articles import Article
 from kb.calibration import Calibration, calibrate, confidence
+from kb.errors import SettingError
 from kb.index import DEFAULT_WEIGHTS, PhrasingIndex
 from kb.normalize import normalize
 
@@ -59,7 +60,7 @@ class Matcher:
         """
         published = tuple(sorted((a for a in articles if a.published), key=lambda a: a.slug))
         if threshold is not None and not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+            raise SettingError(f"threshold must be between 0 and 1, got {threshold}")
         if not published:
             return cls((), None, Calibration(threshold if threshold is not None else 1.0, 0,
                                              None, None, None, threshold is not None))

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from kb.articles import STATUSES, Article, Pending
+from kb.errors import KnowledgeBaseError
 
 # Front matter keys in the order the writer emits them (stable diffs for reviewers).
 KEYS: tuple[str, ...] = (
@@ -75,13 +76,8 @@ class LoadResult:
         return {a.slug: a for a in self.articles}
 
 
-class SourceProblem(ValueError):
+class SourceProblem(KnowledgeBaseError):
     """Raised by :func:`parse_article` for a file that cannot become an article."""
-
-    def __init__(self, problem: str, *, line: int | None = None) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.line = line
 
 
 def load_articles(root: Path, *, default_language: str = "en") -> LoadResult:

@@ -156,7 +156,8 @@ class HelpSiteNotBuilt(Exception):
 
 def build_help_site(config: Config, *, strict: bool = False):
     """Validate ``faq_sources/`` and build the site (kb.site.BuildResult), or raise HelpSiteNotBuilt."""
-    from kb.site import SiteBuildError, build_site
+    from kb.errors import KnowledgeBaseError
+    from kb.site import build_site
     from kb.sources import errors_text, load_articles
 
     loaded = load_articles(config.sources_path, default_language=config.kb.default_language)
@@ -165,7 +166,7 @@ def build_help_site(config: Config, *, strict: bool = False):
     try:
         return build_site(loaded.articles, root=config.root, options=site_options(config),
                           docs_root=config.docs_path, strict=strict)
-    except (SiteBuildError, FileExistsError, ValueError) as error:
+    except KnowledgeBaseError as error:
         raise HelpSiteNotBuilt(str(error)) from None
 
 

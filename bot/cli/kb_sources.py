@@ -101,13 +101,14 @@ def import_command(args: argparse.Namespace) -> int:
 
 def eval_command(args: argparse.Namespace) -> int:
     """Build a KB from one CSV, match the other, print the figures."""
+    from kb.errors import KnowledgeBaseError
     from kb.evaluation import evaluate_files, format_report
 
     try:
         report = evaluate_files(
             args.kb_csv, args.queries_csv, phrasings=args.phrasings, threshold=args.threshold
         )
-    except (OSError, ValueError) as error:
+    except (OSError, KnowledgeBaseError) as error:
         return fail(str(error))
     print(json.dumps(report.as_dict()) if args.json else format_report(report))
     return 0

@@ -14,13 +14,14 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from kb.articles import Article
+from kb.errors import KnowledgeBaseError
 from kb.site import atomic
 from kb.site.config import language_config, load_base_config, write_config
 from kb.site.generate import check_generated, generate_site
 from kb.site.options import SiteOptions
 
 
-class SiteBuildError(RuntimeError):
+class SiteBuildError(KnowledgeBaseError, RuntimeError):
     """The help site could not be built; the message names the file and the problem."""
 
 
@@ -166,8 +167,8 @@ def _run_mkdocs(config_file: Path, *, strict: bool, shown: Path) -> None:
         config = load_config(str(config_file), strict=strict)
         mkdocs_build(config)
     except MkDocsException as exc:  # includes ConfigurationError and strict-mode Abort
-        raise SiteBuildError(f"{shown}: {exc}" + "".join(f"\n{m}" for m in errors.messages)) from exc
+        raise SiteBuildError(f"{exc}" + "".join(f"\n{m}" for m in errors.messages), path=shown) from exc
     except SystemExit as exc:  # MkDocs aborts some plugin errors with SystemExit
-        raise SiteBuildError(f"{shown}: mkdocs build aborted ({exc})") from exc
+        raise SiteBuildError(f"mkdocs build aborted ({exc})", path=shown) from exc
     finally:
         logger.removeHandler(errors)

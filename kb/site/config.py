@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from kb.errors import KnowledgeBaseError
 from kb.site.generate import LanguageSite
 from kb.site.options import SiteOptions, is_hex
 from kb.site.strings import language_name, text
@@ -37,7 +38,7 @@ SEARCH_OVERRIDES: dict[str, dict[str, Any]] = {
 }
 
 
-class ConfigError(ValueError):
+class ConfigError(KnowledgeBaseError):
     """``mkdocs.yml`` cannot be used as the base config."""
 
 
@@ -46,11 +47,11 @@ def load_base_config(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: not found (kb build needs the help site's mkdocs.yml)") from None
+        raise ConfigError("not found (kb build needs the help site's mkdocs.yml)", path=path) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not plain YAML ({exc})") from None
+        raise ConfigError(f"not plain YAML ({exc})", path=path) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of MkDocs settings")
+        raise ConfigError("expected a mapping of MkDocs settings", path=path)
     return data
 
 

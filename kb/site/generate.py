@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.articles import Article
+from kb.errors import OutputDirectoryError
 from kb.site import pages, persian, thai
 from kb.site.options import SiteOptions, is_hex
 from kb.site.text import check_slug, html_text, slugify
@@ -89,12 +90,12 @@ def generate_site(
 
 
 def check_generated(out_dir: Path) -> None:
-    """Raise FileExistsError unless ``out_dir`` is missing, empty or made by kb build."""
+    """Raise OutputDirectoryError (a FileExistsError) unless ``out_dir`` is missing, empty or made by kb build."""
     # Only ever delete a directory this module created (or an empty one): never user files.
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise FileExistsError(
-            f"{out_dir} has files but no {MARKER}: refusing to overwrite a directory "
-            "that kb build did not generate"
+        raise OutputDirectoryError(
+            f"has files but no {MARKER}: refusing to overwrite a directory that kb build did not generate",
+            path=out_dir,
         )
 
 

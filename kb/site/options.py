@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from kb.errors import SettingError
+
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 # Material's named palette colours; anything else must be a hex colour (rendered as "custom").
@@ -39,11 +41,11 @@ class SiteOptions:
         for name in ("primary", "accent"):
             value = getattr(self, name)
             if value is not None and not is_colour(value):
-                raise ValueError(
+                raise SettingError(
                     f"{name} colour {value!r} is neither a Material colour name nor #hex"
                 )
         if self.support_url and not self.support_url.startswith(("https://", "http://")):
-            raise ValueError(f"support_url must be an http(s) link, got {self.support_url!r}")
+            raise SettingError(f"support_url must be an http(s) link, got {self.support_url!r}")
 
 
 def is_colour(value: str) -> bool:

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Callable
 
 from kb.articles import Article
+from kb.errors import KnowledgeBaseError
 from kb.sanitize import plain_text
 
 # Characters with a meaning in Markdown inline syntax; a backslash makes them literal.
@@ -48,9 +49,9 @@ def slugify(value: str) -> str:
 
 
 def check_slug(slug: str) -> str:
-    """Return ``slug`` if it is a safe single path component, else raise ValueError."""
+    """Return ``slug`` if it is a safe single path component, else raise KnowledgeBaseError."""
     if not slug or slug.startswith(".") or _PATH_UNSAFE.search(slug):
-        raise ValueError(f"unsafe article slug {slug!r}: it must be one plain path component")
+        raise KnowledgeBaseError(f"unsafe article slug {slug!r}: it must be one plain path component")
     return slug
 
 
