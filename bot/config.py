@@ -160,6 +160,8 @@ scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
 PLATFORM_SECTIONS: dict[str, type[PlatformConfig]] = {name: PlatformConfig for name in ("console", "slack", "discord")}
 for _name, _schema in PLATFORM_SECTIONS.items():
     register_section(_name, _schema)
+import bot.sla  # noqa: E402,F401  (registers [sla] and [business_hours])
+
 DEMO_CONSOLE = PlatformConfig(channels=("support",), agents=("maria", "sam"))
 
 

@@ -16,7 +16,15 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Annotated, Protocol
+
+from pydantic import Field
+
+from bot.config_schema import Minutes, Text, TextList, register_section, section
+from bot.domain import PRIORITIES
+
+if TYPE_CHECKING:
+    from bot.config import Config
 
 UTC = dt.timezone.utc
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -202,3 +210,61 @@ def priority_at(changes: Iterable[tuple[dt.datetime, str]], moment: dt.datetime,
             break
         current = priority
     return current
+
+
+# -- configuration -----------------------------------------------------------------------
+
+@section
+class PolicySection:
+    """``[sla.<priority>]``: that priority's targets, in minutes that count."""
+
+    first_response_minutes: Minutes | None = None
+    resolution_minutes: Minutes | None = None
+    warn_before_minutes: Minutes | None = None
+
+
+@section
+class BusinessHoursSection:
+    """``[business_hours]``: when targets count, in the team's time zone."""
+
+    days: Annotated[TextList, Field(min_length=1)] = ("monday", "tuesday", "wednesday", "thursday", "friday")
+    start: Text = "09:00"
+    end: Text = "17:00"
+    holidays: TextList = ()
+
+    def __post_init__(self) -> None:
+        # The same checks as the calendar itself, so a bad value is a config error at start.
+        business_hours_from(timezone="UTC", days=self.days, start=self.start, end=self.end, holidays=self.holidays)
+
+
+@section
+class SlaSection:
+    """``[sla]``: a table per priority (the names are the desk's priorities)."""
+
+    low: PolicySection | None = None
+    normal: PolicySection | None = None
+    high: PolicySection | None = None
+    urgent: PolicySection | None = None
+
+
+assert tuple(SlaSection.__dataclass_fields__) == PRIORITIES, "one [sla.<priority>] table per priority"
+register_section("sla", SlaSection, doc="per-priority first-response and resolution targets")
+register_section("business_hours", BusinessHoursSection, doc="the hours that SLA targets count")
+
+
+def policies_from(config: Config) -> Policies:
+    """The team's SLA policies: ``[sla.*]`` tables over the top-level first-response target."""
+    found: SlaSection | None = config.validated("sla")
+    tables = {name: table for name in PRIORITIES if found and (table := getattr(found, name)) is not None}
+    default = Policy("normal", config.first_response_minutes)
+    by_priority = {
+        name: Policy(name,
+                     table.first_response_minutes if table.first_response_minutes is not None
+                     else config.first_response_minutes,
+                     table.resolution_minutes, table.warn_before_minutes)
+        for name, table in tables.items()
+    }
+    hours: BusinessHoursSection | None = config.validated("business_hours")
+    calendar: Calendar = AroundTheClock() if hours is None else business_hours_from(
+        timezone=config.timezone, days=hours.days, start=hours.start, end=hours.end, holidays=hours.holidays)
+    return Policies(by_priority, default=default, calendar=calendar)

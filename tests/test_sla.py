@@ -102,3 +102,49 @@ def test_end_of_day_may_be_midnight():
     hours = business_hours_from(timezone="UTC", days=["monday"], start="00:00", end="24:00", holidays=[])
     monday = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
     assert hours.minutes_between(monday, monday + dt.timedelta(days=7)) == 24 * 60
+
+
+# -- configuration ------------------------------------------------------------------------
+
+def _config(text: str, tmp_path):
+    from bot.config import load_config
+
+    path = tmp_path / "chatdesk.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path, env={})
+
+
+def test_policies_come_from_sla_tables_over_the_first_response_target(tmp_path):
+    from bot.sla import BusinessHours, policies_from
+
+    config = _config('timezone = "Europe/Berlin"\nfirst_response_minutes = 45\n'
+                     '[sla.urgent]\nfirst_response_minutes = 15\nresolution_minutes = 240\nwarn_before_minutes = 5\n'
+                     '[sla.low]\nresolution_minutes = 4800\n'
+                     '[business_hours]\nholidays = ["2026-12-25"]\n', tmp_path)
+    policies = policies_from(config)
+    assert policies.for_priority("urgent") == Policy("urgent", 15, 240, 5)
+    assert policies.for_priority("low") == Policy("low", 45, 4800, None)  # first response from the top level
+    assert policies.for_priority("normal").first_response_minutes == 45
+    assert isinstance(policies.calendar, BusinessHours) and policies.calendar.tz.key == "Europe/Berlin"
+
+
+def test_without_business_hours_targets_count_around_the_clock(tmp_path):
+    from bot.sla import policies_from
+
+    assert isinstance(policies_from(_config("first_response_minutes = 30\n", tmp_path)).calendar, AroundTheClock)
+
+
+@pytest.mark.parametrize("text, named", [
+    ("[sla.urgnt]\nfirst_response_minutes = 3\n", "sla.urgnt"),
+    ("[sla.urgent]\nfirst_response_minutes = 1.5\n", "sla.urgent.first_response_minutes"),
+    ("[sla.high]\nwarn_before = 5\n", "sla.high.warn_before"),
+    ('[business_hours]\nstart = "9"\n', "business_hours.start"),
+    ('[business_hours]\ndays = []\n', "business_hours.days"),
+    ('[business_hours]\nholidays = ["christmas"]\n', "business_hours.holidays"),
+])
+def test_bad_sla_settings_are_refused_with_the_key(text, named, tmp_path):
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        _config(text, tmp_path)
+    assert named in str(caught.value) and "chatdesk.toml" in str(caught.value)
