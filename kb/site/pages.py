@@ -164,16 +164,16 @@ def article_page(
         parts.append(
             f'<p class="kb-updated">{_html(text(language, "updated"))}: {article.updated.isoformat()}</p>\n'
         )
-    # An explicit left-to-right span, so "#support" keeps its "#" in front inside right-to-left
-    # text; unlike invisible Unicode isolates it survives copy-paste and is plain to read.
-    channel = f'<span dir="ltr">{_html(support_label)}</span>'
-    if support_url:
-        channel = f'<a href="{_attr(support_url)}">{channel}</a>'
-    parts.append(
-        '<div class="admonition tip">\n'
-        f'<p class="admonition-title">{_html(text(language, "still_need_help"))}</p>\n'
-        f"<p>{text(language, 'ask_in', channel=channel)}</p>\n</div>\n</div>\n"
-    )
+    if support_url:  # without a link to the channel the box would only say "ask somewhere"
+        # An explicit left-to-right span, so "#support" keeps its "#" in front inside
+        # right-to-left text; unlike invisible Unicode isolates it survives copy-paste.
+        channel = f'<a href="{_attr(support_url)}"><span dir="ltr">{_html(support_label)}</span></a>'
+        parts.append(
+            '<div class="admonition tip kb-support">\n'
+            f'<p class="admonition-title">{_html(text(language, "still_need_help"))}</p>\n'
+            f"<p>{text(language, 'ask_in', channel=channel)}</p>\n</div>\n"
+        )
+    parts.append("</div>\n")
     return "".join(parts)
 
 

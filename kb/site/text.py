@@ -55,16 +55,40 @@ def check_slug(slug: str) -> str:
     return slug
 
 
+# A sentence ends at . ! ? … (and the Arabic-script ؟ ۔) followed by a space or the end.
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?…؟۔])\s+")
+
+
 def summary(body: str, *, limit: int = 160) -> str:
-    """First paragraph of a Markdown body as plain text, shortened for listings."""
+    """The article's opening as plain text for listings: whole sentences, at most ``limit`` long.
+
+    A sentence that introduces a list ("Homing Plus adds:") is left out, since the list is not
+    shown; an opening sentence longer than ``limit`` is cut at a word and ends with "…".
+    """
     for block in re.split(r"\n\s*\n", body):
-        line = " ".join(block.split())
+        lines = block.strip().splitlines()
+        if lines and _LIST_ITEM.match(lines[0]):  # a list: its first item only
+            rest = next((n for n, item in enumerate(lines[1:], 1) if _LIST_ITEM.match(item)), len(lines))
+            lines = lines[:rest]
+        line = " ".join(" ".join(lines).split())
         if not line or line.startswith(("#", "!!!", "???", "```", "<", "|", "---")):
             continue
         line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)  # links and images: keep the text
         line = re.sub(r"[*_`>]+", "", line).lstrip("-+0123456789. ")
         line = html.unescape(" ".join(plain_text(line).split()))  # plain text: callers escape
-        return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+        sentences = [s for s in _SENTENCE_END.split(line) if s and not s.endswith(":")]
+        if not sentences:
+            continue
+        kept = sentences[0]
+        for sentence in sentences[1:]:
+            if len(kept) + 1 + len(sentence) > limit:
+                break
+            kept += " " + sentence
+        if len(kept) <= limit:
+            return kept
+        cut = kept[: limit - 1]
+        return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
     return ""
 
 
