@@ -13,22 +13,22 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_bolt.error import BoltError
 
 from bot import messages
 from bot.adapters.slack.app import create_app, web_client
 from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "http_server", "run", "serve", "start_scheduler"]
 
 
 def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> int:
@@ -88,51 +88,6 @@ def _serve(app: App, config: Config, env: Mapping[str, str], args: Any, *, http:
     print(messages.SLACK_LISTENING_SOCKET.format(team=config.team, location=location), file=sys.stderr, flush=True)
     SocketModeHandler(app, app_token=env["SLACK_APP_TOKEN"], web_client=client).start()
     return 0
-
-
-def http_server(app: App, *, host: str, port: int) -> ThreadingHTTPServer:
-    """A threaded HTTP server passing ``POST /slack/events`` to Bolt (which checks signatures)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            if self.path.partition("?")[0] == HEALTH_PATH:
-                self._send(200, {}, "ok")
-            else:
-                self._send(404, {}, "")
-
-        def do_POST(self) -> None:
-            path, _, query = self.path.partition("?")
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8") if length else ""
-            if path != EVENTS_PATH:
-                self._send(404, {}, "")
-                return
-            headers = {key.lower(): [value] for key, value in self.headers.items()}
-            response = app.dispatch(BoltRequest(body=body, query=query, headers=headers))
-            self._send(response.status, response.headers, response.body)
-
-        def _send(self, status: int, headers: Mapping[str, Any], body: Any) -> None:
-            import json
-
-            data = (body if isinstance(body, str) else json.dumps(body)).encode("utf-8")
-            self.send_response(status)
-            for key, values in headers.items():
-                if key.lower() == "content-length":
-                    continue
-                for value in values if isinstance(values, (list, tuple)) else [values]:
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            log.debug("http: " + format, *args)
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
 
 
 def serve(server: ThreadingHTTPServer) -> int:
