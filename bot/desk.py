@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot import messages
-from bot.commands import CommandContext, VerbRegistry
+from bot.commands import CommandContext, VerbRegistry, strip_prefix
 from bot.commands.features import PLACEHOLDER_VERBS
 from bot.commands.tickets import TICKET_VERBS
 from bot.config import Config
@@ -21,7 +21,9 @@ from bot.errors import DeskError, NotAllowed, NotFound
 from bot.intake import is_small_talk
 from bot.knowledge import Knowledge
 from bot.replies import INTAKE_ACTIONS, Action, Kind, Reply, Suggestion
+from bot.routing import Destination, Plan, plan, route
 from bot.service import TicketService
+from bot.threads import ThreadLink, thread_link
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,23 @@ class Inbound:
     thread: str | None = None  # the thread it was posted in; None for a top-level message
     link: str | None = None
     from_bot: bool = False  # posted by a bot (ours included): never a ticket, never a reply
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form an agent opened instead of typing (resolve, note): its ticket, and what to offer."""
+
+    verb: str
+    ticket: Ticket
+    articles: tuple[Suggestion, ...] = ()  # resolve: suggested at intake first, then the best matches
+
+    @property
+    def article(self) -> str | None:
+        """The article to preselect: the top one suggested at intake."""
+        return next((str(s.get("slug")) for s in self.ticket.suggestions if s.get("slug")), None)
+
+
+FORM_VERBS = ("resolve", "note")
 
 
 @dataclass(slots=True)
@@ -90,10 +109,11 @@ class Desk:
 
     def open_ticket(self, inbound: Inbound, *, opened_by: Actor | None = None) -> Outcome:
         """Open a ticket for a message (intake, or an agent's "open ticket" shortcut)."""
-        if opened_by is not None and not opened_by.is_agent:
-            refusal = NotAllowed(messages.AGENTS_ONLY, verb="open ticket")
-            return Outcome(replies=[Reply(refusal.message, kind=Kind.REFUSED, private=True)],
-                           ignored=refusal.message)
+        if opened_by is not None:
+            try:
+                self.service.may_open_for_others(opened_by)
+            except DeskError as refusal:
+                return Outcome(replies=[Reply.refusal(refusal)], ignored=refusal.message)
         if not inbound.text.strip():
             return Outcome(ignored=messages.IGNORED_SMALL_TALK)
         source = Source(inbound.actor.platform, inbound.channel, message=inbound.message_id,
@@ -141,19 +161,17 @@ class Desk:
         try:
             return self._action(actor, Action(action), ticket_id, article=article)
         except DeskError as error:
-            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+            return [Reply.refusal(error)]
 
     def _action(self, actor: Actor, action: Action, ticket_id: str, *, article: str | None) -> list[Reply]:
         if action is Action.CLAIM:
             return self.on_command(actor, f"claim {ticket_id}")
-        ticket = self.service.get(ticket_id)
-        if not actor.same_person(ticket.requester):
-            raise NotAllowed(messages.NOT_YOUR_TICKET, ticket_id=ticket.id)
         if action is Action.SOLVED:
+            ticket = self.service.get(ticket_id)
             chosen = article or next((s.get("slug") for s in ticket.suggestions if s.get("slug")), None)
-            ticket = self.service.resolve(actor, ticket.id, article=chosen)
+            ticket = self.service.self_serve(actor, ticket.id, article=chosen)
             return self.after_resolve(ticket, actor)
-        ticket = self.service.escalate(actor, ticket.id)
+        ticket = self.service.need_help(actor, ticket_id)
         return [
             Reply(messages.ESCALATED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED, ticket=ticket),
             Reply(messages.ESCALATED_ANNOUNCEMENT.format(ticket_id=ticket.id, subject=ticket.subject),
@@ -166,7 +184,7 @@ class Desk:
             slug = self.check_article(article) if article else None
             ticket = self.service.resolve(actor, ticket_id, resolution, article=slug)
         except DeskError as error:
-            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+            return [Reply.refusal(error)]
         return self.after_resolve(ticket, actor)
 
     def on_survey(self, actor: Actor, ticket_id: str, score: int, comment: str = "") -> list[Reply]:
@@ -174,7 +192,7 @@ class Desk:
         try:
             ticket = self.service.answer_survey(actor, ticket_id, score, comment)
         except DeskError as error:
-            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+            return [Reply.refusal(error)]
         return [Reply(messages.SURVEY_THANKS.format(ticket_id=ticket.id), kind=Kind.INFO, ticket=ticket,
                       private=True)]
 
@@ -196,6 +214,94 @@ class Desk:
         text = template.format(ticket_id=ticket.id, article=title, resolution=ticket.resolution or "")
         return Reply(text.rstrip(": ").strip() + ("" if text.endswith((".", "!", "?")) else "."),
                      kind=Kind.CHANGED, ticket=ticket)
+
+    # -- forms, pickers and the desk's own messages --------------------------------------
+
+    def open_form(self, actor: Actor, verb: str, ticket_id: str, *, search: bool = True) -> Form | Reply:
+        """The ``verb`` form (resolve, note) for a button press, or a refusal (agents only)."""
+        try:
+            ticket = self.service.open_form(actor, verb, ticket_id)
+        except DeskError as error:
+            return Reply.refusal(error)
+        articles = self._form_articles(ticket, search=search) if verb == "resolve" else ()
+        return Form(verb, ticket, tuple(articles))
+
+    def form_for(self, actor: Actor, text: str, *, channel: str | None = None, thread: str | None = None,
+                 search: bool = True) -> Form | None:
+        """The form a bare ``resolve T-12`` / ``note T-12`` opens for an agent; ``None``: run the command."""
+        verb, _, rest = strip_prefix(text).partition(" ")
+        words = rest.split()
+        if verb.lower() not in FORM_VERBS or len(words) > 1:
+            return None
+        ticket_id = parse_ticket_id(words[0]) if words else self.ticket_in_thread(actor.platform, channel, thread)
+        if ticket_id is None or self.find(ticket_id) is None:
+            return None  # the command says which ticket, or that there is no such ticket
+        form = self.open_form(actor, verb.lower(), ticket_id, search=search)
+        return form if isinstance(form, Form) else None
+
+    def pickable_tickets(self, actor: Actor, text: str = "", *, limit: int = 25) -> list[Ticket]:
+        """Tickets ``actor`` may pick while typing an id (those ``show`` would show them), active first."""
+        return self.service.pickable(actor, text, limit=limit)
+
+    def search_articles(self, text: str, *, limit: int = 25) -> list[Suggestion]:
+        """Published articles matching ``text`` (a picker); a broken knowledge base offers none."""
+        if self.knowledge is None or not text.strip():
+            return []
+        try:
+            return list(self.knowledge.search(text, limit=limit))
+        except Exception:  # a broken knowledge base must not break typing
+            log.exception("article search failed")
+            return []
+
+    def intake_view(self, ticket_id: str) -> Reply | None:
+        """What the ticket's intake message shows now: its suggestions, rebuilt from the stored records."""
+        ticket = self.find(ticket_id)
+        if ticket is None:
+            return None
+        return self.intake_reply(ticket, [Suggestion.from_record(s) for s in ticket.suggestions])
+
+    # -- threads and messages on a platform -------------------------------------------------
+
+    def find(self, ticket_id: str | None) -> Ticket | None:
+        """The ticket with this id (``T-12``, ``t12``), or ``None``."""
+        canonical = parse_ticket_id(ticket_id) if ticket_id else None
+        return self.service.store.get(canonical) if canonical else None
+
+    def link_thread(self, ticket_id: str, *, platform: str, channel: str, thread: str, **refs: str) -> None:
+        """The ticket lives in this thread (messages there join it); ``refs``: the desk's messages there."""
+        self.service.link_thread(ticket_id, platform=platform, channel=channel, thread=thread, **refs)
+
+    def thread_link(self, ticket_id: str, platform: str) -> ThreadLink | None:
+        """Where the ticket's conversation is on ``platform`` (channel, thread, intake message)."""
+        ticket = self.find(ticket_id)
+        return thread_link(ticket, platform) if ticket else None
+
+    def owns_thread(self, ticket_id: str, platform: str, channel: str, thread: str) -> bool:
+        """True when this thread is the ticket's own (not one it only borrows)."""
+        return self.ticket_in_thread(platform, channel, thread) == ticket_id
+
+    def on_edit(self, actor: Actor, *, channel: str, thread: str | None, message_id: str, text: str | None,
+                change_id: str | None = None) -> Ticket | None:
+        """A message was edited (``text``) or deleted (``None``); recorded when it is a ticket's."""
+        ticket = self.service.find_message(actor.platform, channel, thread, message_id)
+        if ticket is None:
+            return None
+        return self.service.record_edit(actor, ticket.id, message_id=message_id, text=text, change_id=change_id)
+
+    @property
+    def store_location(self) -> str:
+        """Where the tickets are kept, for start-up lines."""
+        return self.service.store.location
+
+    def scheduler(self, outbox, *, platform: str):
+        """The timers (reminders, nudges, weekly post) speaking through ``outbox``; ``None`` without them."""
+        try:
+            from bot.scheduler import Scheduler
+        except ModuleNotFoundError as exc:
+            if exc.name != "bot.scheduler":
+                raise
+            return None
+        return Scheduler(self, outbox, platform=platform)
 
     # -- lookups the commands need ----------------------------------------------------
 
@@ -245,6 +351,19 @@ class Desk:
         category = found[1] if found else None
         return category
 
+    def _form_articles(self, ticket: Ticket, *, search: bool) -> list[Suggestion]:
+        """Articles to choose from: those suggested at intake, then the knowledge base's best matches."""
+        if self.knowledge is None:
+            return []
+        found = {str(r.get("slug")): Suggestion.from_record(r) for r in ticket.suggestions if r.get("slug")}
+        if search:
+            try:
+                for suggestion in self.knowledge.search(f"{ticket.subject}\n{ticket.body}", limit=10):
+                    found.setdefault(suggestion.slug, suggestion)
+            except Exception:  # a broken knowledge base must not block resolving
+                log.exception("knowledge base search failed for the resolve form")
+        return list(found.values())
+
     def _article_title(self, slug: str) -> str | None:
         found = self.knowledge.article(slug) if self.knowledge else None
         return found[0] if found else slug
@@ -255,4 +374,5 @@ class Desk:
                      kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,))
 
 
-__all__ = ["Desk", "Inbound", "Outcome", "parse_ticket_id"]
+__all__ = ["Action", "Actor", "Desk", "Destination", "Form", "Inbound", "Kind", "Outcome", "Person", "Plan",
+           "Reply", "Suggestion", "Ticket", "ThreadLink", "parse_ticket_id", "plan", "route"]

@@ -42,6 +42,10 @@ class UsageError(DeskError):
     """A command was spelled wrongly; the message says how to use it."""
 
 
+class WhichTicket(UsageError):
+    """A command needs a ticket and neither named one nor was typed in a ticket's thread."""
+
+
 class Unavailable(DeskError):
     """A feature is not set up here (no knowledge base, no metrics yet)."""
 

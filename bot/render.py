@@ -30,7 +30,7 @@ def checklist_lines(config: Config, ticket: Ticket) -> tuple[str, ...]:
     if category is None or not category.checklist:
         return ()
     return (messages.CLAIMED_CHECKLIST.format(category=category.name),
-            *(f"  [ ] {item}" for item in category.checklist))
+            *(messages.CHECKLIST_ITEM.format(item=item) for item in category.checklist))
 
 
 def queue_line(service: TicketService, ticket: Ticket) -> str:
@@ -40,10 +40,10 @@ def queue_line(service: TicketService, ticket: Ticket) -> str:
         parts.append(ticket.priority.upper())
     if ticket.category:
         parts.append(ticket.category)
-    parts.append(f"{age(ticket.opened_at, now)} old")
-    owner = f" (held by {ticket.assignee.name})" if ticket.assignee else ""
-    flag = " ⚑ still needs help" if ticket.escalated and not ticket.assignee else ""
-    return f"  {' · '.join(parts)}: {ticket.subject}{owner}{flag}"
+    parts.append(messages.QUEUE_AGE.format(age=age(ticket.opened_at, now)))
+    owner = messages.QUEUE_HELD_BY.format(name=ticket.assignee.name) if ticket.assignee else ""
+    flag = messages.QUEUE_FLAGGED if ticket.escalated and not ticket.assignee else ""
+    return messages.QUEUE_LINE.format(parts=" · ".join(parts), subject=ticket.subject, owner=owner, flag=flag)
 
 
 def queue_lines(service: TicketService, tickets: list[Ticket]) -> tuple[str, ...]:
@@ -53,31 +53,33 @@ def queue_lines(service: TicketService, tickets: list[Ticket]) -> tuple[str, ...
 def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool) -> tuple[str, ...]:
     """A ticket's details; internal notes only for agents."""
     when = service.describe_time
-    lines = [f"{ticket.id}: {ticket.subject}"]
-    status = f"  state: {ticket.state.value}"
+    lines = [messages.SHOW_TITLE.format(ticket_id=ticket.id, subject=ticket.subject)]
+    status = messages.SHOW_STATE.format(state=ticket.state.value)
     if ticket.assignee:
-        status += f" (held by {ticket.assignee.name} since {when(ticket.assignee.since)})"
+        status += messages.SHOW_HELD_BY.format(name=ticket.assignee.name, since=when(ticket.assignee.since))
     lines.append(status)
-    lines.append(f"  requester: {ticket.requester.name} ({ticket.requester.platform})")
-    lines.append(f"  category: {ticket.category or '-'} · priority: {ticket.priority} · "
-                 f"tags: {', '.join(ticket.tags) or '-'}")
-    lines.append(f"  opened: {when(ticket.opened_at)}")
+    lines.append(messages.SHOW_REQUESTER.format(name=ticket.requester.name, platform=ticket.requester.platform))
+    lines.append(messages.SHOW_FIELDS.format(category=ticket.category or "-", priority=ticket.priority,
+                                             tags=", ".join(ticket.tags) or "-"))
+    lines.append(messages.SHOW_OPENED.format(when=when(ticket.opened_at)))
     if ticket.suggestions:
-        offered = ", ".join(f"{s.get('title', s.get('slug'))} ({round(float(s.get('score', 0)) * 100)}%)"
+        offered = ", ".join(messages.SHOW_SUGGESTION.format(title=s.get("title", s.get("slug")),
+                                                            percent=round(float(s.get("score", 0)) * 100))
                             for s in ticket.suggestions)
-        lines.append(f"  suggested: {offered}")
+        lines.append(messages.SHOW_SUGGESTED.format(offered=offered))
     if ticket.resolution or ticket.article:
-        how = "self-served" if ticket.self_served else "by the team"
-        article = f" · article: {ticket.article}" if ticket.article else ""
-        lines.append(f"  resolution ({how}): {ticket.resolution or '-'}{article}")
-    lines.append("  conversation:")
+        how = messages.SHOW_SELF_SERVED if ticket.self_served else messages.SHOW_BY_TEAM
+        article = messages.SHOW_ARTICLE.format(slug=ticket.article) if ticket.article else ""
+        lines.append(messages.SHOW_RESOLUTION.format(how=how, resolution=ticket.resolution or "-", article=article))
+    lines.append(messages.SHOW_CONVERSATION)
     for message in ticket.conversation:
-        who = f"{message.author_name}{' (agent)' if message.from_agent else ''}"
-        lines.append(f"    {when(message.at)} {who}: {message.text}")
+        who = message.author_name + (messages.SHOW_AGENT_MARK if message.from_agent else "")
+        lines.append(messages.SHOW_LINE.format(when=when(message.at), who=who, text=message.text))
     if for_agent and ticket.notes:
-        lines.append("  notes (internal):")
+        lines.append(messages.SHOW_NOTES)
         for note in ticket.notes:
-            lines.append(f"    {when(note.at)} {note.actor_name}: {note.get('text', '')}")
+            lines.append(messages.SHOW_LINE.format(when=when(note.at), who=note.actor_name,
+                                                   text=note.get("text", "")))
     return tuple(lines)
 
 
@@ -92,5 +94,5 @@ def status_line(ticket: Ticket) -> str:
         State.CLOSED: messages.STATE_CLOSED,
     }[ticket.state].format(owner=owner)
     if ticket.escalated and ticket.state in (State.OPEN, State.CLAIMED, State.WAITING):
-        text += f" · {messages.STATE_ESCALATED}"
+        text += messages.STATE_FLAG.format(flag=messages.STATE_ESCALATED)
     return text

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from enum import StrEnum
 
+from bot import messages
 from bot.domain import Ticket
+from bot.errors import DeskError
 
 
 class Action(StrEnum):
@@ -17,7 +21,8 @@ class Action(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"solved": "This solved it", "need_help": "Still need help", "claim": "Claim"}[self.value]
+        return {"solved": messages.BUTTON_SOLVED, "need_help": messages.BUTTON_NEED_HELP,
+                "claim": messages.BUTTON_CLAIM}[self.value]
 
 
 INTAKE_ACTIONS: tuple[Action, ...] = (Action.SOLVED, Action.NEED_HELP, Action.CLAIM)
@@ -39,6 +44,12 @@ class Suggestion:
     def to_record(self) -> dict[str, object]:
         return {"slug": self.slug, "title": self.title, "url": self.url, "score": round(self.score, 4)}
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Suggestion:
+        """A suggestion as the ticket stored it (``to_record``), for rebuilding its intake message."""
+        slug = str(record.get("slug", ""))
+        return cls(slug, str(record.get("title", slug)), str(record.get("url", "")), float(record.get("score", 0)))
+
 
 class Kind(StrEnum):
     """What a reply is about, so adapters can style it (and tests can assert it)."""
@@ -47,9 +58,11 @@ class Kind(StrEnum):
     CHANGED = "changed"  # a ticket moved: everyone in the thread should see it
     INFO = "info"  # an answer only the invoker needs (show, queue, help)
     REFUSED = "refused"  # nothing changed, and here is why
-    USAGE = "usage"
+    USAGE = "usage"  # a command spelled wrongly: how to use it
+    WHICH_TICKET = "which_ticket"  # a command that needs a ticket id and got none (nor a thread)
     ANNOUNCE = "announce"  # for the team channel
     SURVEY = "survey"  # ask the requester "how satisfied are you?" with 1–5 buttons
+    NOTICE = "notice"  # the desk speaks up unprompted in a ticket's thread (a waiting nudge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,16 @@ class Reply:
     actions: tuple[Action, ...] = ()
     attachments: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def refusal(cls, error: DeskError) -> Reply:
+        """A refused move, told only to the person who tried it."""
+        return cls(error.message, kind=Kind.REFUSED, private=True)
+
+    @property
+    def refused(self) -> bool:
+        """Nothing changed: a refusal or a usage answer (forms keep them next to the field)."""
+        return self.kind in REFUSALS
+
     @property
     def full_text(self) -> str:
         """Text and detail lines as plain text (the console, and fallbacks)."""
@@ -76,3 +99,6 @@ class Reply:
         for number, suggestion in enumerate(self.suggestions, start=1):
             parts.append(f"  {number}. {suggestion.title} ({suggestion.confidence}) {suggestion.url}")
         return "\n".join(part for part in parts if part)
+
+
+REFUSALS = frozenset({Kind.REFUSED, Kind.USAGE, Kind.WHICH_TICKET})

@@ -16,13 +16,13 @@ from bot.config import Config
 from bot.domain import DESK_ACTOR, PRIORITIES, Actor, Event, Person, Source, State, Ticket, subject_from, thread_key
 from bot.errors import InvalidMove, NotAllowed, NotFound, UsageError
 from bot.store.base import NewTicket, TicketStore
+from bot.service_access import AccessRules
 
-ACTIVE_STATES = (State.OPEN, State.CLAIMED, State.WAITING)
 # Called after a ticket is resolved (learned phrasings, surveys); failures must not undo it.
 ResolvedHook = Callable[[Ticket, Actor], None]
 
 
-class TicketService:
+class TicketService(AccessRules):
     """Applies desk moves to tickets in a store, on behalf of an actor, at the clock's time."""
 
     def __init__(self, store: TicketStore, config: Config, *, clock: Clock | None = None) -> None:
@@ -48,7 +48,7 @@ class TicketService:
         by = opened_by or actor
         opened = self._event("opened", by, text=body, **({"on_behalf_of": actor.user_id} if opened_by else {}))
         new = NewTicket(
-            subject=subject or subject_from(body) or "(no subject)",
+            subject=subject or subject_from(body) or messages.NO_SUBJECT,
             body=body,
             requester=Person(actor.platform, actor.user_id, actor.name, actor.contact).to_record(),
             source=source.to_record(),
@@ -67,13 +67,6 @@ class TicketService:
             return [self._event(kind, actor, text=text.strip(), message_id=message_id)]
 
         return self.store.mutate(ticket_id, decide)
-
-    def record_edit(self, actor: Actor, ticket_id: str, *, message_id: str, text: str | None) -> Ticket:
-        """Record that a message was edited (``text``) or deleted (``None``); history keeps both."""
-        if text is None:
-            return self.store.mutate(ticket_id, lambda t: [self._event("deleted", actor, message_id=message_id)])
-        return self.store.mutate(ticket_id, lambda t: [self._event("edited", actor, message_id=message_id,
-                                                                    text=text)])
 
     def record_suggestions(self, ticket_id: str, suggestions: Sequence[Mapping[str, Any]], *,
                            confident: bool, category: str | None = None, actor: Actor | None = None) -> Ticket:
@@ -127,7 +120,7 @@ class TicketService:
     def assign(self, actor: Actor, ticket_id: str, assignee: Person, *, assignee_is_agent: bool) -> Ticket:
         self._require_agent(actor, "assign")
         if not assignee_is_agent:
-            known = ", ".join(self.config.platform(actor.platform).agents) or "none configured"
+            known = ", ".join(self.config.platform(actor.platform).agents) or messages.NONE_CONFIGURED
             raise NotAllowed(messages.NOT_AN_AGENT, name=assignee.name, ticket_id=ticket_id, known=known)
 
         def decide(ticket: Ticket) -> list[Event]:
@@ -171,7 +164,7 @@ class TicketService:
                     raise UsageError(messages.RESOLUTION_NEEDED, ticket_id=ticket.id)
                 return [self._event("resolved", actor, resolution=resolution.strip(), article=article,
                                     self_served=False)]
-            return [self._event("resolved", actor, resolution=resolution.strip() or "Solved by the customer",
+            return [self._event("resolved", actor, resolution=resolution.strip() or messages.SELF_SERVED_RESOLUTION,
                                 article=article, self_served=True)]
 
         ticket = self.store.mutate(ticket_id, decide)
@@ -216,7 +209,7 @@ class TicketService:
         self._require_agent(actor, "category")
         known = self.config.category(category)
         if known is None:
-            names = ", ".join(c.name for c in self.config.categories) or "none configured"
+            names = ", ".join(c.name for c in self.config.categories) or messages.NONE_CONFIGURED
             raise UsageError(messages.UNKNOWN_CATEGORY, category=category, known=names)
 
         def decide(ticket: Ticket) -> list[Event]:
@@ -251,7 +244,8 @@ class TicketService:
             if not actor.is_agent:
                 self._require_requester(actor, ticket)
             if ticket.state in (State.RESOLVED, State.CLOSED):
-                return [self._event("reopened", actor, reason="still need help"), self._event("escalated", actor)]
+                return [self._event("reopened", actor, reason=messages.STILL_NEED_HELP_REASON),
+                        self._event("escalated", actor)]
             if ticket.escalated:
                 raise InvalidMove(messages.ALREADY_ESCALATED, ticket_id=ticket.id)
             return [self._event("escalated", actor)]
@@ -337,8 +331,8 @@ class TicketService:
         if ticket.state is State.RESOLVED:
             event = ticket.last_event("resolved")
             raise InvalidMove(messages.ALREADY_RESOLVED, ticket_id=ticket.id,
-                              who=event.actor_name if event else "someone",
-                              when=self.describe_time(event.at) if event else "some point")
+                              who=event.actor_name if event else messages.SOMEONE,
+                              when=self.describe_time(event.at) if event else messages.SOME_POINT)
         self._refuse_closed(ticket)
 
     @staticmethod
@@ -349,4 +343,3 @@ class TicketService:
 
 def _clean_tag(tag: str) -> str:
     return tag.strip().lstrip("#+").strip().lower().replace(" ", "-")
-

@@ -1,4 +1,5 @@
-"""The layers stay apart: kb/ never imports bot/, and the core imports no adapter or chat SDK."""
+"""The layers stay apart: kb/ never imports bot/, the core imports no adapter or chat SDK, adapters
+reach the core only through the Desk's public surface, and no code module grows past 400 lines."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
+# What an adapter may import from the core: the Desk and the value types and text it speaks in.
+# ``bot.app`` wires a desk for a runner; ``bot.commands`` and ``bot.config`` describe verbs and settings.
+DESK_SURFACE = ("bot.desk", "bot.domain", "bot.replies", "bot.routing", "bot.threads", "bot.errors", "bot.messages",
+                "bot.render", "bot.config", "bot.commands", "bot.app", "bot.adapters")
+# Attributes that reach past the Desk into its service or store.
+PAST_THE_DESK = ("service", "store")
+MAX_LINES = 400
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -44,3 +52,56 @@ def test_the_check_itself_catches_an_sdk_import(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("import slack_bolt\nfrom discord import ui\n")
     assert sorted(offenders([sample], SDKS)) == ["sample.py imports discord", "sample.py imports slack_bolt"]
+
+
+def adapter_files() -> list[Path]:
+    files = sorted((ROOT / "bot" / "adapters").rglob("*.py"))
+    assert files, "there are adapters"
+    return files
+
+
+def outside_surface(files, root: Path = ROOT) -> list[str]:
+    """Core modules an adapter imports that are not the Desk's public surface."""
+    found = []
+    for path in files:
+        for name in imported_modules(path):
+            if name == "bot" or not name.startswith("bot."):
+                continue  # ``from bot import messages`` is the core's text, the SDKs are the adapter's own
+            if not any(name == allowed or name.startswith(allowed + ".") for allowed in DESK_SURFACE):
+                found.append(f"{path.relative_to(root)} imports {name}")
+    return found
+
+
+def reaches_past_the_desk(files, root: Path = ROOT) -> list[str]:
+    """``desk.service…`` or ``….store…`` in an adapter: the Desk has a method for every need."""
+    found = []
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in PAST_THE_DESK:
+                found.append(f"{path.relative_to(root)}:{node.lineno} uses .{node.attr}")
+    return found
+
+
+def test_adapters_import_only_the_desk_surface():
+    assert outside_surface(adapter_files()) == []
+
+
+def test_adapters_never_reach_the_service_or_the_store():
+    assert reaches_past_the_desk(adapter_files()) == []
+
+
+def test_the_surface_checks_catch_a_store_import_and_a_service_call(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("from bot.store import TinyTicketStore\nimport bot.service\n"
+                      "def f(desk):\n    return desk.service.store.get('T-1')\n")
+    assert sorted(outside_surface([sample], tmp_path)) == ["sample.py imports bot.service",
+                                                           "sample.py imports bot.store"]
+    assert reaches_past_the_desk([sample], tmp_path) == ["sample.py:4 uses .store", "sample.py:4 uses .service"]
+
+
+def test_no_code_module_is_over_400_lines():
+    too_long = [f"{p.relative_to(ROOT)}: {n} lines" for p in sorted([*(ROOT / "bot").rglob("*.py"),
+                                                                   *(ROOT / "kb").rglob("*.py")])
+                if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+    assert too_long == []

@@ -20,9 +20,9 @@ import discord
 import pytest
 
 from bot import messages
+from bot.adapters.discord import messages as discord_messages
 from bot.adapters.discord.client import DeskBot, intents
 from bot.adapters.discord.components import ResolveModal, SurveyButton, SurveyModal, TicketButton
-from bot.adapters.discord.outbox import thread_ref_key
 from bot.adapters.discord.render import THREAD_NAME_LIMIT, thread_name
 from bot.adapters.discord.runner import build_bot
 from bot.config import PlatformConfig
@@ -272,7 +272,7 @@ async def test_a_request_opens_a_thread_named_after_the_ticket_with_three_button
     assert intake.custom_ids == ["chatdesk:solved:T-1", "chatdesk:need_help:T-1", "chatdesk:claim:T-1"]
     assert [b.item.label for b in intake.kwargs["view"].children] == ["This solved it", "Still need help", "Claim"]
     assert world.bot.desk.ticket_in_thread("discord", str(SUPPORT), str(REQUEST)) == "T-1"
-    assert world.store.recall(thread_ref_key("T-1"))["intake"] == "1310000000000000100"  # its first send
+    assert world.bot.desk.thread_link("T-1", "discord").get("intake") == "1310000000000000100"  # its first send
     [announcement] = world.recorder.in_channel(TEAM)
     assert "New ticket T-1 from Casey" in announcement.text
     assert announcement.custom_ids == ["chatdesk:claim:T-1"]
@@ -776,7 +776,7 @@ def test_intents_are_the_minimum():
 async def test_the_bot_never_pings_everyone_and_registers_everything_in_setup_hook(world):
     assert world.bot.allowed_mentions.everyone is False and world.bot.allowed_mentions.roles is False
     names = {c.name for c in world.bot.tree.get_commands()}
-    assert names == {"desk", messages.DISCORD_MENU_OPEN}
+    assert names == {"desk", discord_messages.DISCORD_MENU_OPEN}
     desk_group = world.bot.tree.get_command("desk")
     assert {c.qualified_name for c in desk_group.walk_commands()} >= {
         f"desk {v}" for v in ("claim", "unclaim", "assign", "note", "wait", "resolve", "reopen", "close",

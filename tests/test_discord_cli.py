@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import discord
 import pytest
 
-from bot import messages
+from bot.adapters.discord import messages
 from bot.adapters.discord.client import DeskBot
 from bot.adapters.discord.runner import build_bot
 from bot.cli.discord import application_id_from_token, sync_tree

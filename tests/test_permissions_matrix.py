@@ -26,7 +26,20 @@ VERBS = {
     "category": lambda s, a, t: s.set_category(a, t, "billing"),
     "tag": lambda s, a, t: s.tag(a, t, add=["bluetooth"]),
     "show": lambda s, a, t: s.show(a, t),
+    # buttons and forms: "This solved it" / "Still need help" are the requester's, forms are agents'
+    "press_solved": lambda s, a, t: s.self_serve(a, t),
+    "press_help": lambda s, a, t: s.need_help(a, t),
+    "resolve_form": lambda s, a, t: s.open_form(a, "resolve", t),
+    "note_form": lambda s, a, t: s.open_form(a, "note", t),
+    # the tickets a person may pick in autocomplete are the ones they may see
+    "pick": lambda s, a, t: _picked(s, a, t),
 }
+READ_ONLY = {"show", "resolve_form", "note_form", "pick"}
+
+
+def _picked(service: TicketService, actor, ticket_id: str) -> None:
+    if ticket_id not in [t.id for t in service.pickable(actor, "")]:
+        raise NotAllowed("not offered to {actor}", actor=actor.name)
 
 # One row per verb and role; columns follow STATES. ok = allowed, move = InvalidMove, deny = NotAllowed.
 EXPECTED = """
@@ -66,6 +79,22 @@ tag       stranger     deny  deny    deny    deny     deny
 show      holder       ok    ok      ok      ok       ok
 show      requester    ok    ok      ok      ok       ok
 show      stranger     deny  deny    deny    deny     deny
+press_solved requester ok    ok      ok      move     move
+press_solved holder    deny  deny    deny    deny     deny
+press_solved stranger  deny  deny    deny    deny     deny
+press_help requester   ok    ok      ok      ok       ok
+press_help holder      deny  deny    deny    deny     deny
+press_help other_agent deny  deny    deny    deny     deny
+press_help stranger    deny  deny    deny    deny     deny
+resolve_form holder    ok    ok      ok      ok       ok
+resolve_form other_agent ok  ok      ok      ok       ok
+resolve_form requester deny  deny    deny    deny     deny
+resolve_form stranger  deny  deny    deny    deny     deny
+note_form holder       ok    ok      ok      ok       ok
+note_form requester    deny  deny    deny    deny     deny
+pick      holder       ok    ok      ok      ok       ok
+pick      requester    ok    ok      ok      ok       ok
+pick      stranger     deny  deny    deny    deny     deny
 """
 
 
@@ -103,7 +132,7 @@ def test_verb_by_role_in_state(config, clock, verb, role, state, outcome):
     act = lambda: VERBS[verb](service, ROLES[role], ticket_id)  # noqa: E731
     if outcome == "ok":
         act()
-        if verb != "show":
+        if verb not in READ_ONLY:
             assert service.get(ticket_id).version > before.version
     else:
         with pytest.raises(InvalidMove if outcome == "move" else NotAllowed) as refused:

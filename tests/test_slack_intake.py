@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from bot.adapters.slack.outbox import intake_key
 from bot.domain import State
 from tests.slack_fake_api import PairingKnowledge, SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)
 
@@ -46,8 +45,8 @@ def test_a_request_opens_a_ticket_answered_in_its_thread_with_buttons(slack, fak
     assert "New ticket T-1 from Casey" in announce.body["text"]
     assert "chatdesk:claim" in announce.blocks_text()
     # the intake reply is remembered, so later changes can update it
-    ref = slack.store.recall(intake_key("T-1"))
-    assert ref["channel"] == "CSUPPORT" and ref["ts"].startswith("1800000000.")  # the ts the fake answered
+    ref = slack.desk.thread_link("T-1", "slack")
+    assert ref.channel == "CSUPPORT" and ref.get("intake").startswith("1800000000.")  # the ts the fake answered
 
 
 def test_suggestions_link_to_the_help_site_with_their_confidence(slack_config, fake, clock):
@@ -174,7 +173,8 @@ def test_a_rate_limited_post_is_retried_after_retry_after(slack, fake):
     slack.event(fixture("event_message.json"))
     posts = intake_post(fake)
     assert len(posts) == 2  # the 429, then the retry
-    assert slack.store.recall(intake_key("T-1"))["channel"] == "CSUPPORT"
+    ref = slack.desk.thread_link("T-1", "slack")
+    assert ref.channel == "CSUPPORT" and ref.get("intake")  # the retry was answered, and its ts kept
 
 
 def test_a_failing_web_api_never_loses_the_ticket(slack, fake, caplog):
@@ -183,7 +183,7 @@ def test_a_failing_web_api_never_loses_the_ticket(slack, fake, caplog):
         response = slack.event(fixture("event_message.json"))
     assert response.status == 200
     assert slack.store.get("T-1") is not None
-    assert slack.store.recall(intake_key("T-1")) is None
+    assert slack.desk.thread_link("T-1", "slack").get("intake") is None
     assert any("chat.postMessage failed" in r.getMessage() for r in caplog.records)
 
 

@@ -42,7 +42,7 @@ def test_an_agent_claims_with_the_slash_command(slack, fake):
     assert post.body["channel"] == "CSUPPORT" and "Maria claimed T-1" in post.body["text"]
     # the intake message now shows the state and owner, and offers Resolve… / Add note…
     [update] = fake.of("chat.update")
-    assert update.body["ts"] == slack.store.recall("slack:intake:T-1")["ts"]
+    assert update.body["ts"] == slack.desk.thread_link("T-1", "slack").get("intake")
     shown = update.blocks_text()
     assert "Claimed by Maria" in shown and "chatdesk:resolve_modal" in shown and "chatdesk:note_modal" in shown
     assert '"chatdesk:claim"' not in shown

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot import messages
 from bot.domain import Actor, parse_ticket_id
-from bot.errors import DeskError, NotAllowed, UsageError
+from bot.errors import DeskError, NotAllowed, UsageError, WhichTicket
 from bot.replies import Kind, Reply
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class CommandContext:
         if self.thread_ticket:
             return self.thread_ticket, args.strip()
         if required:
-            raise UsageError(messages.WHICH_TICKET, verb=verb)
+            raise WhichTicket(messages.WHICH_TICKET, verb=verb)
         return None, args.strip()
 
 
@@ -92,9 +92,10 @@ class VerbRegistry:
             usage = messages.USAGE.format(usage=verb.usage, summary=verb.summary)
             text = error.message if error.template != messages.USAGE else usage
             lines = () if error.template == messages.USAGE else (usage,)
-            return [Reply(text, kind=Kind.USAGE, private=True, lines=lines)]
+            kind = Kind.WHICH_TICKET if isinstance(error, WhichTicket) else Kind.USAGE
+            return [Reply(text, kind=kind, private=True, lines=lines)]
         except DeskError as error:
-            return [Reply(error.message, kind=Kind.REFUSED, private=True)]
+            return [Reply.refusal(error)]
         return list(result) if isinstance(result, list) else [result]
 
 

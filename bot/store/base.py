@@ -14,6 +14,11 @@ from bot.domain import Event, Ticket
 Decide = Callable[[Ticket], Sequence[Event]]
 
 
+def linked_keys(events: Sequence[Event]) -> list[str]:
+    """The thread keys that ``linked`` events ask the store to point at their ticket."""
+    return [str(e.get("key")) for e in events if e.type == "linked" and e.get("key")]
+
+
 @dataclass(frozen=True, slots=True)
 class NewTicket:
     """What intake knows about a ticket before it has an id."""
@@ -50,7 +55,11 @@ class TicketStore(Protocol):
         """The ticket with this id, or ``None``."""
 
     def mutate(self, ticket_id: str, decide: Decide) -> Ticket:
-        """Append the events ``decide`` returns for the current ticket, atomically."""
+        """Append the events ``decide`` returns for the current ticket, atomically.
+
+        A ``linked`` event's ``key`` (see ``linked_keys``) is pointed at the ticket in the same
+        transaction, unless that key already names a ticket.
+        """
 
     def find(self, key: str) -> Ticket | None:
         """The ticket a key (a thread, a platform message) points at."""

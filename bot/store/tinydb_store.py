@@ -29,7 +29,7 @@ from bot.clock import parse_iso
 from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
 from bot.store.atomic_storage import AtomicJSONStorage
-from bot.store.base import Decide, ImportReport, NewTicket
+from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
 from bot.store.queries import is_active, is_requester, may_touch, summary_of, touches
 
 TICKETS, SUMMARY, KEYS, MEMO, COUNTERS = "tickets", "summary", "keys", "memo", "counters"
@@ -154,6 +154,8 @@ class TinyTicketStore:
                 record = {**record, "events": [*record["events"], *(e.to_record() for e in events)]}
                 txn.table(TICKETS)[str(number)] = record
                 txn.table(SUMMARY)[str(number)] = summary_of(self._fold(number, record))
+                for key in linked_keys(events):  # a thread is linked with its event, in one write
+                    txn.singleton(KEYS).setdefault(key, ticket_id)
                 txn.dirty = True
         return self._fold(number, record)
 

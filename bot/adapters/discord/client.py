@@ -67,13 +67,9 @@ class DeskBot(commands.Bot):
 
     def _start_scheduler(self) -> None:
         """Reminders, waiting nudges and the weekly post through this bot, once it is connected."""
-        try:
-            from bot.scheduler import Scheduler
-        except ModuleNotFoundError as exc:
-            if exc.name != "bot.scheduler":
-                raise
+        scheduler = self.desk.scheduler(self.outbox, platform="discord")
+        if scheduler is None:
             return
-        scheduler = Scheduler(self.desk, self.outbox, platform="discord")
         self._scheduler_stop = asyncio.Event()
 
         async def run() -> None:

@@ -14,15 +14,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import messages
+from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
 from bot.commands.features import PLACEHOLDER_VERBS
 from bot.commands.tickets import TICKET_VERBS
-from bot.desk import Inbound, Outcome
-from bot.domain import PRIORITIES, State, Ticket, parse_ticket_id
-from bot.errors import DeskError
-from bot.replies import Kind, Reply
+from bot.desk import Inbound, Kind, Outcome, Reply, Ticket, parse_ticket_id
+from bot.domain import PRIORITIES
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
@@ -33,7 +31,6 @@ SUMMARIES = {verb.name: clip(verb.summary, 100) for verb in (*TICKET_VERBS, *PLA
 PERSON_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
-TICKET_SCAN_LIMIT = 500  # the most recent tickets autocomplete looks at
 
 
 def summary(verb: str) -> str:
@@ -75,37 +72,16 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
                                   current: str) -> list[app_commands.Choice[str]]:
         """Tickets the member may see (what ``show`` allows them), active first, matching ``current``."""
         actor = self.bot.directory.actor(interaction.user)
-        tickets = await self.bot.call(self._visible_tickets, actor, current)
+        tickets = await self.bot.call(self.desk.pickable_tickets, actor, current, limit=AUTOCOMPLETE_LIMIT)
         return [app_commands.Choice(name=clip(f"{t.id} · {t.state.value} · {t.subject}", CHOICE_LIMIT), value=t.id)
                 for t in tickets]
 
-    def _visible_tickets(self, actor, current: str) -> list[Ticket]:
-        wanted = current.strip().casefold()
-        found: list[Ticket] = []
-        for ticket in reversed(self.desk.service.store.recent(TICKET_SCAN_LIMIT)):
-            if wanted and wanted not in ticket.id.casefold() and wanted not in ticket.subject.casefold() \
-                    and wanted.lstrip("t-") != str(ticket.number):
-                continue
-            try:
-                self.desk.service.show(actor, ticket.id)  # the core decides who may see a ticket
-            except DeskError:
-                continue
-            found.append(ticket)
-        active = (State.OPEN, State.CLAIMED, State.WAITING)
-        found.sort(key=lambda t: (t.state not in active, -t.number))
-        return found[:AUTOCOMPLETE_LIMIT]
-
     async def article_autocomplete(self, interaction: discord.Interaction,
                                    current: str) -> list[app_commands.Choice[str]]:
-        """Published articles matching what is typed (``desk.knowledge.search``)."""
-        knowledge = self.desk.knowledge
-        if knowledge is None or not current.strip():
+        """Published articles matching what is typed (``desk.search_articles``)."""
+        if not current.strip():
             return []
-        try:
-            found = await self.bot.call(knowledge.search, current, limit=AUTOCOMPLETE_LIMIT)
-        except Exception:  # a broken knowledge base must not break typing
-            log.exception("article autocomplete failed")
-            return []
+        found = await self.bot.call(self.desk.search_articles, current, limit=AUTOCOMPLETE_LIMIT)
         return [app_commands.Choice(name=clip(f"{s.title} ({s.slug})", CHOICE_LIMIT), value=s.slug[:CHOICE_LIMIT])
                 for s in found]
 
@@ -197,22 +173,20 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         """With a resolution (or article): resolve at once; without: the resolve modal."""
         actor = self.bot.directory.actor(interaction.user)
         channel, thread = self.location(interaction.channel)
-        found = await self.bot.call(self._existing_ticket, ticket, channel, thread)
-        if found is None:  # no such ticket, or which one? the core says so
-            await self.run(interaction, "resolve", ticket, resolution or "")
-            return
-        if resolution is None and article is None:
-            from bot.adapters.discord.components import ResolveModal
+        ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
+        if resolution is None and article is None:  # an agent gets the form; anyone else the verb's answer
+            form = await self.bot.call(self.desk.form_for, actor, f"resolve {ticket_id or ''}", search=False)
+            if form is not None:
+                from bot.adapters.discord.components import ResolveModal
 
-            top = next((str(s.get("slug")) for s in found.suggestions if s.get("slug")), None)
-            await interaction.response.send_modal(ResolveModal(found.id, article=top))
+                await interaction.response.send_modal(ResolveModal(form.ticket.id, article=form.article))
+                return
+        found = await self.bot.call(self.desk.find, ticket_id)
+        if found is None or (resolution is None and article is None):  # the core says which, or why not
+            await self.run(interaction, "resolve", ticket, resolution or "")
             return
         replies = await self.bot.call(self.desk.resolve, actor, found.id, resolution or "", article=article)
         await self.bot.outbox.deliver(replies, interaction=interaction)
-
-    def _existing_ticket(self, ticket: str | None, channel: str | None, thread: str | None) -> Ticket | None:
-        ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
-        return self.desk.service.store.get(ticket_id) if ticket_id else None
 
     @app_commands.command(name="reopen", description=summary("reopen"))
     @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, reason=messages.DISCORD_OPTION_REASON)

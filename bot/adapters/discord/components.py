@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import messages
+from bot.adapters.discord import messages
 from bot.replies import Action
 
 if TYPE_CHECKING:

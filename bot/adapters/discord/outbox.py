@@ -1,10 +1,13 @@
-"""Where each reply goes on Discord, and the ticket thread's look (name, archived, intake footer).
+"""Posting the desk's replies on Discord, and the ticket thread's look (name, archived, intake footer).
 
-- private replies: ephemeral to whoever pressed or typed (only interactions can be ephemeral);
-- INTAKE: the ticket's thread, with the persistent buttons; its message id is kept;
-- CHANGED / SURVEY: the ticket's thread (answered in place when the interaction came from it,
-  otherwise posted there and echoed ephemerally to the invoker);
-- ANNOUNCE: the team channel, or nowhere when none is configured (customers would see it).
+Where a reply goes is the core's ``route``; this module renders and posts it:
+
+- INVOKER: ephemeral to whoever pressed or typed (only interactions can be ephemeral);
+- THREAD: the ticket's thread (answered in place when the interaction came from it, otherwise
+  posted there and echoed ephemerally to the invoker); the intake embed carries the persistent
+  buttons, and its message id is kept in the ticket's ``linked`` event;
+- TEAM: the team channel, or nowhere when none is configured (customers would see it);
+- HERE: where it was asked.
 
 A resolved or closed ticket's thread is renamed ``✅ T-12 · …`` and archived; a reopened one is
 unarchived and renamed back. Discord failures are logged: the ticket is stored either way.
@@ -19,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import messages
+from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.components import survey_view, ticket_view
 from bot.adapters.discord.render import CONTENT_LIMIT, clip, files_of, intake_embed, reply_body, thread_name
-from bot.domain import State, Ticket, thread_key
-from bot.replies import Kind, Reply, Suggestion
+from bot.desk import Destination, Kind, Reply, Ticket, plan
+from bot.domain import State
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
@@ -32,11 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FINISHED = (State.RESOLVED, State.CLOSED)
-
-
-def thread_ref_key(ticket_id: str) -> str:
-    """Store key of a ticket's Discord thread: ``{"channel", "thread", "intake"}``."""
-    return f"discord:thread:{ticket_id}"
 
 
 class Responder:
@@ -66,10 +64,6 @@ class DiscordOutbox:
     @property
     def desk(self):
         return self.bot.desk
-
-    @property
-    def store(self):
-        return self.bot.desk.service.store
 
     # -- the Outbox protocol (called from the scheduler's worker thread) -----------------------
 
@@ -113,35 +107,33 @@ class DiscordOutbox:
         responder = Responder(interaction) if interaction is not None else None
         if here is None and interaction is not None:
             here = interaction.channel
-        touched: dict[str, Ticket] = {}
-        for reply in replies:
+        routed = plan(replies)
+        for destination, reply in routed.steps:
             try:
-                await self._deliver_one(reply, responder, here, touched)
+                await self._deliver_one(destination, reply, responder, here)
             except discord.HTTPException as error:
                 log.error("Discord refused a reply (the ticket is stored; only this message is lost): %s",
                           error)
-        for ticket in touched.values():
-            await self.sync_thread(ticket)
+        for ticket_id in routed.refresh:
+            await self.sync_thread(ticket_id)
         if responder is not None and not responder.done:
             await self._safe(responder.send(ephemeral=True, content=ack or messages.DISCORD_DONE), "acknowledge")
 
-    async def _deliver_one(self, reply: Reply, responder: Responder | None, here: Any,
-                           touched: dict[str, Ticket]) -> None:
+    async def _deliver_one(self, destination: Destination, reply: Reply, responder: Responder | None,
+                           here: Any) -> None:
         ticket = reply.ticket
-        if reply.kind is Kind.ANNOUNCE:
+        if destination is Destination.TEAM:
             await self.post_team(reply)
-        elif reply.private:
+        elif destination is Destination.INVOKER:
             if responder is None:
                 log.info("no one to show a private reply to: %s", reply.text)
                 return
             await responder.send(ephemeral=True, **reply_body(reply), files=files_of(reply) or None)
-        elif reply.kind is Kind.INTAKE and ticket is not None:
+        elif destination is Destination.THREAD and reply.kind is Kind.INTAKE and ticket is not None:
             thread = here if here is not None else await self.thread_for(ticket)
             if thread is not None:
                 await self.post_intake(reply, thread)
-        elif reply.kind in (Kind.CHANGED, Kind.SURVEY) and ticket is not None:
-            if reply.kind is Kind.CHANGED:
-                touched[ticket.id] = ticket
+        elif destination is Destination.THREAD and ticket is not None:
             thread = await self.thread_for(ticket)
             view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
             body = reply_body(reply)
@@ -192,29 +184,20 @@ class DiscordOutbox:
         view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
         await self._safe(thread.send(**reply_body(reply), **({"view": view} if view else {})), "post")
         if reply.kind is Kind.CHANGED:
-            await self.sync_thread(self.store.get(ticket.id) or ticket)
+            await self.sync_thread(ticket.id)
 
     # -- threads ----------------------------------------------------------------------------
 
     def remember_thread(self, ticket: Ticket, thread: Any, *, intake: int | None = None) -> None:
-        """Point the thread at the ticket (so messages there join it) and keep its ids."""
+        """Link the thread to the ticket (so messages there join it), with its intake message's id."""
         parent = str(getattr(thread, "parent_id", None) or ticket.source.channel)
-        key = thread_key(PLATFORM, parent, str(thread.id))
-        if self.store.find(key) is None:
-            self.store.link(key, ticket.id)
-        ref = dict(self.store.recall(thread_ref_key(ticket.id)) or {})
-        ref.update({"channel": parent, "thread": str(thread.id)})
-        if intake is not None:
-            ref["intake"] = str(intake)
-        self.store.put(thread_ref_key(ticket.id), ref)
+        refs = {"intake": str(intake)} if intake is not None else {}
+        self.desk.link_thread(ticket.id, platform=PLATFORM, channel=parent, thread=str(thread.id), **refs)
 
     async def thread_for(self, ticket: Ticket) -> Any:
         """The Discord thread a ticket's conversation lives in, or ``None``."""
-        if ticket.source.platform != PLATFORM:
-            return None
-        ref = self.store.recall(thread_ref_key(ticket.id)) or {}
-        thread_id = ref.get("thread") or ticket.source.thread
-        return await self.channel(thread_id) if thread_id else None
+        link = self.desk.thread_link(ticket.id, PLATFORM)
+        return await self.channel(link.thread) if link is not None and link.thread else None
 
     async def channel(self, channel_id: str | int) -> Any:
         """A channel or thread by id: from the cache, else fetched (archived threads are not cached)."""
@@ -231,14 +214,14 @@ class DiscordOutbox:
             log.warning("channel %s unavailable: %s", wanted, error)
             return None
 
-    async def sync_thread(self, ticket: Ticket) -> None:
+    async def sync_thread(self, ticket_id: str) -> None:
         """Name, archive state and intake footer follow the ticket: ✅ and archived once finished."""
-        thread = await self.thread_for(ticket)
-        if not isinstance(thread, discord.Thread):
+        ticket = self.desk.find(ticket_id)
+        thread = await self.thread_for(ticket) if ticket is not None else None
+        if ticket is None or not isinstance(thread, discord.Thread):
             return
-        owner = self.store.find(thread_key(PLATFORM, str(thread.parent_id), str(thread.id)))
-        if owner is None or owner.id != ticket.id:  # a thread the ticket only borrows keeps its look
-            return
+        if not self.desk.owns_thread(ticket.id, PLATFORM, str(thread.parent_id), str(thread.id)):
+            return  # a thread the ticket only borrows keeps its look
         finished = ticket.state in FINISHED
         name = thread_name(ticket)
         if finished:
@@ -252,14 +235,12 @@ class DiscordOutbox:
 
     async def refresh_intake(self, ticket: Ticket, thread: Any) -> None:
         """Show the ticket's current state and owner on its intake message."""
-        ref = self.store.recall(thread_ref_key(ticket.id)) or {}
-        if not ref.get("intake"):
+        link = self.desk.thread_link(ticket.id, PLATFORM)
+        view = self.desk.intake_view(ticket.id)
+        if link is None or view is None or not link.get("intake"):
             return
-        suggestions = [Suggestion(str(s.get("slug", "")), str(s.get("title", s.get("slug", ""))),
-                                  str(s.get("url", "")), float(s.get("score", 0))) for s in ticket.suggestions]
-        original = self.desk.intake_reply(ticket, suggestions)
-        message = thread.get_partial_message(int(ref["intake"]))
-        await self._safe(message.edit(embed=intake_embed(original)), "refresh the intake message")
+        message = thread.get_partial_message(int(link.get("intake") or 0))
+        await self._safe(message.edit(embed=intake_embed(view)), "refresh the intake message")
 
     @staticmethod
     async def _safe(awaitable: Awaitable[Any], what: str) -> Any:

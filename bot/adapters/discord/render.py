@@ -7,10 +7,11 @@ from typing import Any
 
 import discord
 
-from bot import messages
-from bot.domain import State, Ticket
+from bot import messages as desk_messages
+from bot.adapters.discord import messages
+from bot.desk import Kind, Reply, Suggestion, Ticket
+from bot.domain import State
 from bot.render import status_line
-from bot.replies import Kind, Reply, Suggestion
 
 # Discord's limits (https://discord.com/developers/docs/resources/message, .../channel).
 CONTENT_LIMIT = 2000
@@ -25,9 +26,11 @@ COLOURS = {
     Kind.CHANGED: discord.Colour.green(),
     Kind.REFUSED: discord.Colour.orange(),
     Kind.USAGE: discord.Colour.orange(),
+    Kind.WHICH_TICKET: discord.Colour.orange(),
     Kind.ANNOUNCE: discord.Colour.gold(),
     Kind.SURVEY: discord.Colour.blurple(),
     Kind.INFO: discord.Colour.light_grey(),
+    Kind.NOTICE: discord.Colour.light_grey(),
 }
 
 
@@ -64,7 +67,7 @@ def intake_embed(reply: Reply) -> discord.Embed:
     parts = [reply.text]
     if reply.suggestions:
         parts.append("\n".join(suggestion_line(n, s) for n, s in enumerate(reply.suggestions, start=1)))
-        parts.append(messages.INTAKE_BUTTONS_HINT)
+        parts.append(desk_messages.INTAKE_BUTTONS_HINT)
     embed = discord.Embed(description=clip("\n\n".join(parts), EMBED_DESCRIPTION_LIMIT),
                           colour=COLOURS[Kind.INTAKE])
     if ticket is not None:

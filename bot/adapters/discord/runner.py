@@ -15,7 +15,7 @@ from typing import Any
 
 import discord
 
-from bot import messages
+from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.client import DeskBot
 from bot.adapters.discord.people import Directory
@@ -51,7 +51,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     settings = config.platform(PLATFORM)
     print(messages.DISCORD_STARTING.format(
         team=config.team, channels=", ".join(settings.channels) or messages.DISCORD_ANY_CHANNEL,
-        role=settings.agent_role or messages.DISCORD_NO_ROLE, location=bot.desk.service.store.location),
+        role=settings.agent_role or messages.DISCORD_NO_ROLE, location=bot.desk.store_location),
         file=sys.stderr, flush=True)
     try:
         bot.run(token, log_handler=None)  # logging is configured above

@@ -22,11 +22,8 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
-from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where, thread_key_of
-from bot.desk import Desk, Inbound
-from bot.domain import Actor, Ticket, parse_ticket_id, thread_key
-from bot.errors import DeskError
-from bot.replies import Action, Kind, Reply, Suggestion
+from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
+from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
 
 log = logging.getLogger(__name__)
 
@@ -150,39 +147,25 @@ class SlackListeners:
 
     def _edited(self, event: dict[str, Any]) -> None:
         message = event.get("message") or {}
-        previous = event.get("previous_message") or {}
-        if message.get("bot_id") or not message.get("user") or message.get("text") == previous.get("text"):
-            return  # unfurls, reply counts and bot edits change no words
-        ticket = self._ticket_of(str(event.get("channel", "")), message)
-        if ticket is not None and self._first_delivery(event):
-            self.desk.service.record_edit(self.directory.actor(str(message["user"])), ticket.id,
-                                          message_id=str(message["ts"]),
-                                          text=unescape(str(message.get("text") or "")))
+        if message.get("bot_id") or not message.get("user"):
+            return  # bot edits are not a person's words
+        self._changed(event, message, author=str(message["user"]), text=unescape(str(message.get("text") or "")))
 
     def _deleted(self, event: dict[str, Any]) -> None:
         previous = dict(event.get("previous_message") or {})
         previous.setdefault("ts", event.get("deleted_ts"))
         if previous.get("bot_id") or not previous.get("ts"):
             return
-        ticket = self._ticket_of(str(event.get("channel", "")), previous)
-        if ticket is not None and self._first_delivery(event):
-            # Slack does not say who deleted a message; its author is the best account we have.
-            author = str(previous.get("user") or "slack")
-            self.desk.service.record_edit(self.directory.actor(author), ticket.id,
-                                          message_id=str(previous["ts"]), text=None)
+        # Slack does not say who deleted a message; its author is the best account we have.
+        self._changed(event, previous, author=str(previous.get("user") or "slack"), text=None)
 
-    def _first_delivery(self, event: dict[str, Any]) -> bool:
-        """Edits and deletions are events of their own (with their own ts): a retried one is recorded once."""
-        key = f"slack:change:{event.get('channel', '')}:{event.get('event_ts') or event.get('ts')}"
-        return self.desk.service.store.remember(key)
-
-    def _ticket_of(self, channel: str, message: dict[str, Any]) -> Ticket | None:
-        """The ticket whose opening message or thread reply this is."""
-        ts = str(message.get("ts", ""))
-        ticket = self.desk.service.find_by_thread(PLATFORM, channel, str(message.get("thread_ts") or ts))
-        if ticket is None or (ts != ticket.source.message and ts not in ticket.message_ids):
-            return None
-        return ticket
+    def _changed(self, event: dict[str, Any], message: dict[str, Any], *, author: str, text: str | None) -> None:
+        """An edit or deletion is an event of its own (its own ts): the core records a retried one once."""
+        channel = str(event.get("channel", ""))
+        change = f"{channel}:{event.get('event_ts') or event.get('ts')}"
+        thread = str(message.get("thread_ts") or "") or None
+        self.desk.on_edit(self.directory.actor(author), channel=channel, thread=thread,
+                          message_id=str(message["ts"]), text=text, change_id=change)
 
     # -- the /desk slash command --------------------------------------------------------
 
@@ -194,11 +177,9 @@ class SlackListeners:
         channel = command.get("channel_id")
         text = unescape(str(command.get("text") or ""))
         where = Where(channel, user_id, respond=respond)
-        words = text.split()
-        if (actor.is_agent and len(words) == 2 and words[0].lower() in ("resolve", "note")
-                and parse_ticket_id(words[1])):
-            self._open_modal(client, command.get("trigger_id"), words[0].lower(),
-                             parse_ticket_id(words[1]) or "", actor, where)
+        form = self.desk.form_for(actor, text)
+        if form is not None:
+            self._open_modal(client, command.get("trigger_id"), form, where)
             return
         self.outbox(client).deliver(self.desk.on_command(actor, text, channel=channel), where)
 
@@ -219,7 +200,11 @@ class SlackListeners:
         ack()
         actor, where = self._who_where(body, respond)
         verb = "resolve" if action["action_id"] == kit.RESOLVE_MODAL else "note"
-        self._open_modal(client, body.get("trigger_id"), verb, str(action.get("value", "")), actor, where)
+        form = self.desk.open_form(actor, verb, str(action.get("value", "")))
+        if isinstance(form, Reply):
+            self.outbox(client).deliver([form], where)
+            return
+        self._open_modal(client, body.get("trigger_id"), form, where)
 
     def on_survey_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                          respond) -> None:
@@ -251,21 +236,14 @@ class SlackListeners:
         outcome = self.desk.open_ticket(inbound, opened_by=agent)
         parent = str(message.get("thread_ts") or "")
         if outcome.created and outcome.ticket is not None and parent and parent != ts:
-            self._live_in_parent_thread(outcome.ticket, channel, parent)
+            # A reply has no thread of its own: the ticket lives in its parent's thread, unless that
+            # is a ticket's already (then replies there keep going to that ticket).
+            self.desk.link_thread(outcome.ticket.id, platform=PLATFORM, channel=channel, thread=parent)
         where = Where(channel, agent_id, thread=parent or ts, respond=respond)
         replies = list(outcome.replies)
         if not replies and outcome.ignored:
             replies = [Reply(outcome.ignored, kind=Kind.INFO, ticket=outcome.ticket, private=True)]
         self.outbox(client).deliver(replies, where)
-
-    def _live_in_parent_thread(self, ticket: Ticket, channel: str, parent: str) -> None:
-        """A reply has no thread of its own: the ticket lives in its parent's thread, unless that is a
-        ticket's already (then replies there keep going to that ticket)."""
-        store = self.desk.service.store
-        store.put(thread_key_of(ticket.id), parent)
-        key = thread_key(PLATFORM, channel, parent)
-        if store.find(key) is None:
-            store.link(key, ticket.id)
 
     def on_command_shortcut(self, ack, shortcut: dict[str, Any], client: WebClient, respond) -> None:
         """"Desk command in this thread": a /desk command that knows its thread."""
@@ -316,38 +294,14 @@ class SlackListeners:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _open_modal(self, client: WebClient, trigger_id: str | None, verb: str, ticket_id: str, actor: Actor,
-                    where: Where) -> None:
-        outbox = self.outbox(client)
-        try:
-            ticket = self.desk.service.get(ticket_id)
-        except DeskError as error:
-            outbox.deliver([Reply(error.message, kind=Kind.REFUSED, private=True)], where)
-            return
+    def _open_modal(self, client: WebClient, trigger_id: str | None, form: Form, where: Where) -> None:
         meta = _metadata(where)
-        view = (kit.resolve_modal(ticket, self._articles(ticket), meta) if verb == "resolve"
-                else kit.note_modal(ticket.id, meta))
+        view = (kit.resolve_modal(form.ticket, list(form.articles), meta) if form.verb == "resolve"
+                else kit.note_modal(form.ticket.id, meta))
         try:
             client.views_open(trigger_id=trigger_id, view=view)
         except API_ERRORS as error:
-            log.error("views.open failed for the %s modal of %s: %s", verb, ticket.id, error)
-
-    def _articles(self, ticket: Ticket) -> list[Suggestion]:
-        """Articles to choose from: those suggested at intake, then the knowledge base's best matches."""
-        if self.desk.knowledge is None:
-            return []
-        found: dict[str, Suggestion] = {}
-        for record in ticket.suggestions:
-            slug = str(record.get("slug", ""))
-            if slug:
-                found[slug] = Suggestion(slug, str(record.get("title", slug)), str(record.get("url", "")),
-                                         float(record.get("score", 0)))
-        try:
-            for suggestion in self.desk.knowledge.search(f"{ticket.subject}\n{ticket.body}", limit=10):
-                found.setdefault(suggestion.slug, suggestion)
-        except Exception:  # a broken knowledge base must not block resolving
-            log.exception("knowledge base search failed for the resolve modal")
-        return list(found.values())
+            log.error("views.open failed for the %s modal of %s: %s", form.verb, form.ticket.id, error)
 
     def _who_where(self, body: dict[str, Any], respond) -> tuple[Actor, Where]:
         user_id, hint = user_of(body)
@@ -368,7 +322,7 @@ class SlackListeners:
 
     def _finish_view(self, ack, client: WebClient, replies: list[Reply], where: Where, block_id: str) -> None:
         """A refusal stays in the modal, next to the field; anything else closes it and is posted."""
-        refused = [r for r in replies if r.kind in (Kind.REFUSED, Kind.USAGE)]
+        refused = [r for r in replies if r.refused]
         if refused and len(refused) == len(replies):
             message = "\n".join(r.full_text for r in refused)
             ack(response_action="errors", errors={block_id: message[:2000]})

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot import messages
 from bot.adapters import limits
+from bot.adapters.slack import messages
 from bot.domain import State, Ticket
 from bot.render import status_line
 from bot.replies import Action, Kind, Reply, Suggestion

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import messages
 from bot.adapters import limits
+from bot.adapters.slack import messages
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack.app import SLASH_COMMAND
 from bot.errors import ConfigError

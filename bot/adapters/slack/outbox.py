@@ -1,10 +1,11 @@
 """Posting the desk's replies to Slack, and the ``Outbox`` the scheduler speaks through.
 
-Where a reply goes follows its kind: private → ephemeral to the invoker; INTAKE → the request's
-thread; CHANGED and SURVEY → the ticket's thread, and the intake message is refreshed
-(``chat.update``) to show the state and owner; ANNOUNCE → the team channel when one is set.
-The ticket is always stored before anything is posted, and a failing Web API is logged,
-never raised: the desk keeps working when Slack is briefly unreachable.
+Where a reply goes is the core's ``route``; this module renders it as Block Kit and posts it:
+INVOKER → ``respond`` or an ephemeral message; THREAD → the ticket's thread (the intake reply is
+kept in the ticket's ``linked`` event, and refreshed with ``chat.update`` after a change); TEAM
+→ the team channel when one is set; HERE → where it was asked. The ticket is always stored
+before anything is posted, and a failing Web API is logged, never raised: the desk keeps
+working when Slack is briefly unreachable.
 """
 
 from __future__ import annotations
@@ -18,28 +19,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import messages
 from bot.adapters.slack import blocks as kit
-from bot.desk import Desk
-from bot.domain import Ticket
-from bot.replies import Kind, Reply, Suggestion
+from bot.adapters.slack import messages
+from bot.desk import Desk, Destination, Kind, Reply, Ticket, plan
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 API_ERRORS = (SlackApiError, SlackClientError, OSError)
-WHICH_TICKET_PREFIX = messages.WHICH_TICKET.split("{", 1)[0]
-
-
-def intake_key(ticket_id: str) -> str:
-    """Store key of the bot's intake reply for a ticket (channel and ts), for ``chat.update``."""
-    return f"slack:intake:{ticket_id}"
-
-
-def thread_key_of(ticket_id: str) -> str:
-    """Store key of the Slack thread a ticket lives in when it is not its own message's thread
-    (a ticket opened with the shortcut from a reply lives in that reply's thread)."""
-    return f"slack:thread:{ticket_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,63 +39,64 @@ class Where:
     respond: Callable[..., Any] | None = None
 
 
+NOWHERE = Where(None, None)  # unprompted posts (the scheduler): nobody to answer
+
+
 class SlackOutbox:
     """Renders replies as Block Kit and posts them with a ``WebClient``; implements ``Outbox``."""
 
     def __init__(self, desk: Desk, client: WebClient) -> None:
         self.desk = desk
         self.client = client
-        slack = desk.config.platform(PLATFORM)
-        self.team_channel = slack.team_channel
-        self.support_channels = slack.channels
+        self.team_channel = desk.config.platform(PLATFORM).team_channel
 
     # -- the Outbox protocol --------------------------------------------------------
 
     def to_team(self, reply: Reply) -> None:
-        """Post in the team channel; without one, team-only news is not posted at all.
-
-        Falling back to the support channel would show reminders and metrics to customers.
-        """
-        if not self.team_channel:
-            log.info("no Slack team channel configured ([slack] team_channel); not posted: %s", reply.text)
-            return
-        self._post(self.team_channel, reply)
+        """Post in the team channel; without one, team-only news is not posted at all."""
+        self.post(Destination.TEAM, reply, NOWHERE)
 
     def to_thread(self, ticket: Ticket, reply: Reply) -> None:
         """Post in a ticket's thread, where its requester will see it."""
-        if ticket.source.platform != PLATFORM:
-            log.warning("%s is not a Slack ticket; not posted: %s", ticket.id, reply.text)
-            return
-        self._post(ticket.source.channel, reply, thread=self.thread_of(ticket))
+        self.post(Destination.THREAD, reply, NOWHERE, ticket=ticket)
         if reply.kind is Kind.CHANGED:
             self.refresh_intake(ticket.id)
 
     # -- replies to something someone did --------------------------------------------
 
     def deliver(self, replies: Iterable[Reply], where: Where) -> None:
-        """Post every reply where its kind says it belongs."""
-        refresh: list[str] = []
-        for reply in replies:
-            if reply.private:
-                self.private(reply, where)
-            elif reply.kind is Kind.INTAKE and reply.ticket is not None:
-                self.post_intake(reply)
-            elif reply.kind is Kind.ANNOUNCE:
-                if self.team_channel:
-                    self._post(self.team_channel, reply)
-            elif reply.kind in (Kind.CHANGED, Kind.SURVEY) and _is_slack(reply.ticket):
-                ticket = reply.ticket
-                self._post(ticket.source.channel, reply, thread=self.thread_of(ticket))
-                if reply.kind is Kind.CHANGED and ticket.id not in refresh:
-                    refresh.append(ticket.id)
-            else:
-                self.public(reply, where)
-        for ticket_id in refresh:
+        """Post every reply where the core routes it; then refresh the intake of changed tickets."""
+        routed = plan(replies)
+        for destination, reply in routed.steps:
+            self.post(destination, reply, where)
+        for ticket_id in routed.refresh:
             self.refresh_intake(ticket_id)
+
+    def post(self, destination: Destination, reply: Reply, where: Where, *, ticket: Ticket | None = None) -> None:
+        """Render ``reply`` and post it at ``destination``."""
+        ticket = ticket or reply.ticket
+        if destination is Destination.INVOKER:
+            self.private(reply, where)
+        elif destination is Destination.TEAM:
+            if not self.team_channel:  # falling back to the support channel would show customers
+                log.info("no Slack team channel configured ([slack] team_channel); not posted: %s", reply.text)
+                return
+            self._post(self.team_channel, reply)
+        elif destination is Destination.THREAD and ticket is not None and self.desk.thread_link(ticket.id, PLATFORM):
+            if reply.kind is Kind.INTAKE:
+                self.post_intake(reply, ticket)
+            else:
+                link = self.desk.thread_link(ticket.id, PLATFORM)
+                assert link is not None
+                self._post(link.channel, reply, thread=link.thread)
+        elif where is NOWHERE:
+            log.warning("%s has no Slack thread; not posted: %s", ticket.id if ticket else "-", reply.text)
+        else:
+            self.public(reply, where)
 
     def private(self, reply: Reply, where: Where) -> None:
         """Only the invoker sees it: ``respond`` (works in any channel) or ``chat.postEphemeral``."""
-        if reply.text.startswith(WHICH_TICKET_PREFIX) and where.thread is None:
+        if reply.kind is Kind.WHICH_TICKET and where.thread is None:
             reply = Reply(reply.text, kind=reply.kind, ticket=reply.ticket, private=True,
                           lines=(*reply.lines, messages.SLACK_NO_THREAD_HINT))
         payload = {"text": kit.fallback_text(reply), "blocks": kit.reply_blocks(reply)}
@@ -129,35 +117,25 @@ class SlackOutbox:
         if where.channel:
             self._post(where.channel, reply, thread=where.thread)
 
-    def post_intake(self, reply: Reply) -> None:
-        """The intake answer in the request's thread; its ts is kept to refresh it later."""
-        ticket = reply.ticket
-        assert ticket is not None
-        thread = self.thread_of(ticket)
-        response = self._call("chat.postMessage", self.client.chat_postMessage, channel=ticket.source.channel,
-                              thread_ts=thread, text=kit.fallback_text(reply),
+    def post_intake(self, reply: Reply, ticket: Ticket) -> None:
+        """The intake answer in the request's thread; its ts is linked to the ticket to refresh it later."""
+        link = self.desk.thread_link(ticket.id, PLATFORM)
+        assert link is not None
+        response = self._call("chat.postMessage", self.client.chat_postMessage, channel=link.channel,
+                              thread_ts=link.thread, text=kit.fallback_text(reply),
                               blocks=kit.intake_blocks(reply), unfurl_links=False)
         if response is not None and response.get("ts"):
-            self.desk.service.store.put(intake_key(ticket.id),
-                                        {"channel": response.get("channel") or ticket.source.channel,
-                                         "ts": response["ts"]})
+            self.desk.link_thread(ticket.id, platform=PLATFORM, channel=str(response.get("channel") or link.channel),
+                                  thread=str(link.thread), intake=str(response["ts"]))
 
     def refresh_intake(self, ticket_id: str) -> None:
         """Show the ticket's current state and owner on its intake message (``chat.update``)."""
-        ref = self.desk.service.store.recall(intake_key(ticket_id))
-        ticket = self.desk.service.store.get(ticket_id)
-        if not ref or ticket is None:
+        link = self.desk.thread_link(ticket_id, PLATFORM)
+        view = self.desk.intake_view(ticket_id)
+        if link is None or view is None or not link.get("intake"):
             return
-        suggestions = [Suggestion(str(s.get("slug", "")), str(s.get("title", s.get("slug", ""))),
-                                  str(s.get("url", "")), float(s.get("score", 0))) for s in ticket.suggestions]
-        original = self.desk.intake_reply(ticket, suggestions)
-        self._call("chat.update", self.client.chat_update, channel=ref["channel"], ts=ref["ts"],
-                   text=kit.fallback_text(original), blocks=kit.intake_blocks(original, ticket))
-
-    def thread_of(self, ticket: Ticket) -> str | None:
-        """The ts of the Slack thread a ticket's conversation lives in."""
-        moved = self.desk.service.store.recall(thread_key_of(ticket.id))
-        return moved or ticket.source.thread or ticket.source.message
+        self._call("chat.update", self.client.chat_update, channel=link.channel, ts=link.get("intake"),
+                   text=kit.fallback_text(view), blocks=kit.intake_blocks(view, view.ticket))
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -198,7 +176,3 @@ def _respond(respond: Callable[..., Any], **payload: Any) -> bool:
         log.warning("respond answered %s, falling back to the Web API", status)
         return False
     return True
-
-
-def _is_slack(ticket: Ticket | None) -> bool:
-    return ticket is not None and ticket.source.platform == PLATFORM and bool(ticket.source.channel)

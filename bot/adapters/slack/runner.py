@@ -19,7 +19,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.error import BoltError
 
-from bot import messages
+from bot.adapters.slack import messages
 from bot.adapters.slack.app import create_app, web_client
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
@@ -52,7 +52,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
                          signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
     except BoltError as error:
         raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
-    location = desk.service.store.location
+    location = desk.store_location
     stop_timers = start_scheduler(desk, client)
     try:
         return _serve(app, config, env, args, http=http, location=location, client=client)
@@ -63,15 +63,10 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
 
 def start_scheduler(desk, client) -> threading.Event | None:
     """Reminders, waiting nudges and the weekly post, spoken through the Slack outbox (when present)."""
-    try:
-        from bot.scheduler import Scheduler
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.scheduler":
-            raise
-        return None
     from bot.adapters.slack.outbox import SlackOutbox
 
-    return Scheduler(desk, SlackOutbox(desk, client), platform="slack").start()
+    scheduler = desk.scheduler(SlackOutbox(desk, client), platform="slack")
+    return scheduler.start() if scheduler is not None else None
 
 
 def _serve(app: App, config: Config, env: Mapping[str, str], args: Any, *, http: bool, location: str,

@@ -13,25 +13,16 @@ import uuid
 from collections.abc import Iterable
 from typing import TextIO
 
+from bot.adapters.console import messages
 from bot.commands import COMMAND_PREFIX
-from bot.desk import Desk, Inbound
-from bot.domain import Actor, parse_ticket_id
+from bot.desk import Action, Actor, Desk, Destination, Inbound, Kind, Reply, parse_ticket_id, plan
 from bot.errors import DeskError
-from bot.replies import Action, Kind, Reply
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "console"
 DEMO_CUSTOMER = "casey"
-CONSOLE_HELP = """\
-Console desk: type as a customer in the support channel.
-  TEXT                      post a message (a new request, or a reply inside /thread)
-  /desk VERB …              run a desk command (/desk help lists them)
-  /as NAME                  speak as NAME (an agent if NAME is one: {agents})
-  /thread T-1               reply inside T-1's thread; /thread alone leaves it
-  /press solved|help|claim [T-1]   press a ticket's button
-  /survey T-1 1-5 [comment]  answer the satisfaction survey (as the requester)
-  /whoami, /help, /quit"""
+CONSOLE_HELP = messages.CONSOLE_HELP
 PRESS_ALIASES = {"solved": Action.SOLVED, "help": Action.NEED_HELP, "need_help": Action.NEED_HELP,
                  "claim": Action.CLAIM}
 
@@ -56,9 +47,11 @@ class ConsoleDesk:
         return Actor(PLATFORM, self.speaker, self.speaker, is_agent=is_agent)
 
     def prompt(self) -> str:
-        role = "agent" if self.actor.is_agent else "customer"
-        where = f" in {self.thread_ticket}" if self.thread_ticket else ""
-        return f"{self.speaker} ({role}){where} › "
+        where = messages.PROMPT_IN_THREAD.format(ticket_id=self.thread_ticket) if self.thread_ticket else ""
+        return messages.PROMPT.format(speaker=self.speaker, role=self._role(), where=where)
+
+    def _role(self) -> str:
+        return messages.ROLE_AGENT if self.actor.is_agent else messages.ROLE_CUSTOMER
 
     def run(self, lines: Iterable[str]) -> int:
         """Handle every line until end of input or ``/quit``; returns the exit status."""
@@ -75,10 +68,10 @@ class ConsoleDesk:
                 if self.scheduler is not None:
                     self.scheduler.tick()
             except DeskError as error:
-                self._say(f"bot › {error.message}")
+                self._bot(error.message)
             except Exception:  # the console never shows a traceback; the log keeps it
                 log.exception("console line failed: %s", line)
-                self._say("bot › Sorry, something went wrong handling that line; nothing was changed.")
+                self._bot(messages.FAILED)
         return 0
 
     def handle(self, line: str) -> None:
@@ -95,9 +88,9 @@ class ConsoleDesk:
         elif line.startswith("/survey"):
             self._survey(line[7:].strip())
         elif line in ("/whoami",):
-            self._say(f"bot › You are {self.speaker} ({'agent' if self.actor.is_agent else 'customer'}).")
+            self._bot(messages.WHOAMI.format(name=self.speaker, role=self._role()))
         elif line.startswith("/"):
-            agents = ", ".join(self.desk.config.platform(PLATFORM).agents) or "none"
+            agents = ", ".join(self.desk.config.platform(PLATFORM).agents) or messages.NO_AGENTS
             self._say(CONSOLE_HELP.format(agents=agents))
         else:
             self._message(line)
@@ -107,39 +100,38 @@ class ConsoleDesk:
                           thread=self._thread_ref())
         outcome = self.desk.on_message(inbound)
         if outcome.ignored:
-            self._say(f"     {outcome.ignored}")
+            self._say(messages.IGNORED.format(why=outcome.ignored))
         elif self.thread_ticket and outcome.ticket:
-            who = "reply" if self.actor.is_agent else "message"
-            self._say(f"     (added to {outcome.ticket.id} as a {who})")
+            what = messages.ADDED_REPLY if self.actor.is_agent else messages.ADDED_MESSAGE
+            self._say(messages.ADDED.format(ticket_id=outcome.ticket.id, what=what))
         self._show(outcome.replies)
 
     def _switch(self, name: str) -> None:
         if not name or " " in name:
-            self._say("bot › Usage: /as NAME")
+            self._bot(messages.AS_USAGE)
             return
         self.speaker = name
-        role = "an agent" if self.actor.is_agent else "a customer"
-        self._say(f"bot › You are now {name}, {role}.")
+        role = messages.ROLE_AN_AGENT if self.actor.is_agent else messages.ROLE_A_CUSTOMER
+        self._bot(messages.SWITCHED.format(name=name, role=role))
 
     def _enter_thread(self, arg: str) -> None:
         if not arg:
             self.thread_ticket = None
-            self._say("bot › Back in the channel: plain text opens new requests.")
+            self._bot(messages.LEFT_THREAD)
             return
-        ticket_id = parse_ticket_id(arg)
-        ticket = self.desk.service.store.get(ticket_id) if ticket_id else None
+        ticket = self.desk.find(arg)
         if ticket is None:
-            self._say(f"bot › I can't find ticket {arg}. Usage: /thread T-1")
+            self._bot(messages.NO_SUCH_TICKET.format(arg=arg))
             return
         self.thread_ticket = ticket.id
-        self._say(f"bot › In {ticket.id}'s thread: plain text now replies there (/thread to leave).")
+        self._bot(messages.IN_THREAD.format(ticket_id=ticket.id))
 
     def _press(self, arg: str) -> None:
         words = arg.split()
         action = PRESS_ALIASES.get(words[0].lower()) if words else None
         ticket_id = parse_ticket_id(words[1]) if len(words) > 1 else self.thread_ticket
         if action is None or ticket_id is None or len(words) > 2:
-            self._say("bot › Usage: /press solved|help|claim [T-1]")
+            self._bot(messages.PRESS_USAGE)
             return
         self._show(self.desk.on_action(self.actor, action, ticket_id))
 
@@ -147,30 +139,35 @@ class ConsoleDesk:
         words = arg.split(maxsplit=2)
         ticket_id = parse_ticket_id(words[0]) if words else None
         if ticket_id is None or len(words) < 2 or not words[1].isdigit():
-            self._say("bot › Usage: /survey T-1 1-5 [comment]")
+            self._bot(messages.SURVEY_USAGE)
             return
         self._show(self.desk.on_survey(self.actor, ticket_id, int(words[1]), words[2] if len(words) > 2 else ""))
 
     def _thread_ref(self) -> str | None:
         if not self.thread_ticket:
             return None
-        ticket = self.desk.service.store.get(self.thread_ticket)
+        ticket = self.desk.find(self.thread_ticket)
         return ticket.source.thread if ticket else None
 
     def _show(self, replies: Iterable[Reply]) -> None:
-        for reply in replies:
-            speaker = "team" if reply.kind is Kind.ANNOUNCE else "bot"
-            private = " (only you)" if reply.private else ""
+        """Print each reply as the core routes it: the team channel and private answers are marked."""
+        for destination, reply in plan(replies).steps:
+            speaker = messages.SPEAKER_TEAM if destination is Destination.TEAM else messages.SPEAKER_BOT
+            private = messages.ONLY_YOU if destination is Destination.INVOKER else ""
             # Markdown bold is for chat platforms; a terminal shows the words plainly.
             text = reply.full_text.replace("**", "").replace("\n", "\n      ")
-            self._say(f"{speaker}{private} › {text}")
-            if reply.actions and reply.kind is not Kind.ANNOUNCE:
+            self._say(messages.SAYS.format(speaker=speaker, private=private, text=text))
+            ticket_id = reply.ticket.id if reply.ticket else ""
+            if reply.actions and destination is not Destination.TEAM:
                 buttons = "  ".join(f"[{action.label}]" for action in reply.actions)
-                self._say(f"      {buttons}   (/press solved|help|claim {reply.ticket.id if reply.ticket else ''})")
+                self._say(messages.BUTTONS.format(buttons=buttons, ticket_id=ticket_id))
             if reply.kind is Kind.SURVEY and reply.ticket:
-                self._say(f"      [1] [2] [3] [4] [5]   (/survey {reply.ticket.id} 1-5 [comment])")
+                self._say(messages.SURVEY_BUTTONS.format(ticket_id=ticket_id))
             for attachment in reply.attachments:
-                self._say(f"      (attached: {attachment})")
+                self._say(messages.ATTACHED.format(path=attachment))
+
+    def _bot(self, text: str) -> None:
+        self._say(messages.BOT_SAYS.format(text=text))
 
     def _say(self, text: str) -> None:
         print(text, file=self.output, flush=True)

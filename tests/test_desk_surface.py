@@ -1,0 +1,98 @@
+"""The Desk's surface for adapters: routing, thread links, edits, forms and the intake view."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.desk import Destination, Form, Kind, Reply, plan, route
+from bot.domain import Source, thread_key
+from tests.desk_support import CUSTOMER, MARIA, OTHER_CUSTOMER, make_desk
+
+
+def opened(desk, text="My tracker will not pair with my phone"):
+    ticket, _ = desk.service.open_ticket(CUSTOMER, text, Source("console", "support", "m1", "m1"))
+    return ticket
+
+
+@pytest.mark.parametrize(("kind", "private", "with_ticket", "where"), [
+    (Kind.ANNOUNCE, False, True, Destination.TEAM),
+    (Kind.REFUSED, True, True, Destination.INVOKER),
+    (Kind.INFO, True, False, Destination.INVOKER),
+    (Kind.INTAKE, False, True, Destination.THREAD),
+    (Kind.CHANGED, False, True, Destination.THREAD),
+    (Kind.SURVEY, False, True, Destination.THREAD),
+    (Kind.NOTICE, False, True, Destination.THREAD),
+    (Kind.CHANGED, False, False, Destination.HERE),
+    (Kind.INFO, False, True, Destination.HERE),
+])
+def test_one_rule_routes_every_reply(config, clock, kind, private, with_ticket, where):
+    ticket = opened(make_desk(config, clock)) if with_ticket else None
+    assert route(Reply("x", kind=kind, private=private, ticket=ticket)) is where
+
+
+def test_a_plan_refreshes_each_changed_ticket_once_after_posting(config, clock):
+    ticket = opened(make_desk(config, clock))
+    routed = plan([Reply("a", kind=Kind.CHANGED, ticket=ticket), Reply("b", kind=Kind.CHANGED, ticket=ticket),
+                   Reply("c", kind=Kind.INFO, ticket=ticket)])
+    assert [d for d, _ in routed.steps] == [Destination.THREAD, Destination.THREAD, Destination.HERE]
+    assert routed.refresh == (ticket.id,)
+
+
+def test_linking_a_thread_is_one_event_and_its_key_in_the_same_write(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk)
+    desk.link_thread(ticket.id, platform="console", channel="support", thread="th-9", intake="m2")
+    desk.link_thread(ticket.id, platform="console", channel="support", thread="th-9", intake="m2")  # retried
+    stored = desk.find(ticket.id)
+    assert [e.type for e in stored.events].count("linked") == 1
+    assert desk.ticket_in_thread("console", "support", "th-9") == ticket.id
+    link = desk.thread_link(ticket.id, "console")
+    assert (link.channel, link.thread, link.get("intake")) == ("support", "th-9", "m2")
+
+
+def test_a_thread_that_is_another_tickets_keeps_routing_there(config, clock):
+    desk = make_desk(config, clock)
+    first = opened(desk)
+    second, _ = desk.service.open_ticket(OTHER_CUSTOMER, "Charged twice", Source("console", "support", "m5", "m5"))
+    desk.link_thread(second.id, platform="console", channel="support", thread="m1")  # first's own thread
+    assert desk.service.store.find(thread_key("console", "support", "m1")).id == first.id
+    assert desk.thread_link(second.id, "console").thread == "m1"  # second's posts still go there
+    assert not desk.owns_thread(second.id, "console", "support", "m1")
+
+
+def test_an_edit_is_recorded_once_however_often_it_is_delivered(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk)
+    for _ in range(3):
+        desk.on_edit(CUSTOMER, channel="support", thread=None, message_id="m1", text="Tracker won't pair",
+                     change_id="support:e1")
+    desk.on_edit(CUSTOMER, channel="support", thread=None, message_id="m1", text="Tracker won't pair",
+                 change_id="support:e2")  # an unfurl: a new change that changes no words
+    desk.on_edit(CUSTOMER, channel="support", thread=None, message_id="m1", text=None, change_id="support:d1")
+    types = [e.type for e in desk.find(ticket.id).events]
+    assert types.count("edited") == 1 and types.count("deleted") == 1
+    assert desk.on_edit(CUSTOMER, channel="support", thread=None, message_id="nope", text="x") is None
+
+
+def test_forms_open_for_agents_only_with_the_articles_to_offer(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk)
+    form = desk.open_form(MARIA, "resolve", ticket.id)
+    assert isinstance(form, Form) and form.ticket.id == ticket.id
+    refused = desk.open_form(CUSTOMER, "resolve", ticket.id)
+    assert isinstance(refused, Reply) and refused.refused and refused.private
+    assert desk.form_for(MARIA, f"resolve {ticket.id}") is not None
+    assert desk.form_for(CUSTOMER, f"resolve {ticket.id}") is None  # the verb answers them instead
+    assert desk.form_for(MARIA, f"resolve {ticket.id} fixed it") is None  # text given: no form
+    assert desk.form_for(MARIA, "resolve T-99") is None  # the verb says there is no such ticket
+
+
+def test_the_intake_view_is_rebuilt_from_the_stored_suggestions(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk)
+    desk.service.record_suggestions(ticket.id, [{"slug": "pair", "title": "Pair it", "url": "u", "score": 0.9}],
+                                    confident=True)
+    view = desk.intake_view(ticket.id)
+    assert view.kind is Kind.INTAKE and [s.slug for s in view.suggestions] == ["pair"]
+    assert view.suggestions[0].confidence == "90%"
+    assert desk.intake_view("T-404") is None
