@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain import Ticket
+from bot.events import EventType
 
-LINKED = "linked"
+LINKED = EventType.LINKED
 
 
 @dataclass(frozen=True, slots=True)

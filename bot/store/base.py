@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.domain import Event, Ticket
+from bot.events import EventType
 
 # Decides, given the freshest ticket, which events to append; raising a DeskError aborts.
 Decide = Callable[[Ticket], Sequence[Event]]
@@ -16,7 +17,7 @@ Decide = Callable[[Ticket], Sequence[Event]]
 
 def linked_keys(events: Sequence[Event]) -> list[str]:
     """The thread keys that ``linked`` events ask the store to point at their ticket."""
-    return [str(e.get("key")) for e in events if e.type == "linked" and e.get("key")]
+    return [str(e.get("key")) for e in events if e.type == EventType.LINKED and e.get("key")]
 
 
 @dataclass(frozen=True, slots=True)
