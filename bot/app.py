@@ -10,7 +10,7 @@ from bot.config import Config
 from bot.desk import Desk, PersonLookup
 from bot.knowledge import Knowledge
 from bot.service import TicketService
-from bot.store import TicketStore, open_store
+from bot.store import TicketStore, store_for
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def build_desk(
     verbs: Iterable = (),
 ) -> Desk:
     """A ready desk; pass ``knowledge=False`` for none, or an object to inject one."""
-    store = store if store is not None else open_store(config.data_dir)
+    store = store if store is not None else store_for(config)
     service = TicketService(store, config, clock=clock)
     kb = load_knowledge(config) if knowledge is True else (knowledge or None)
     desk = Desk(service, knowledge=kb, people=people, verbs=verbs)

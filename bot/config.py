@@ -161,6 +161,7 @@ PLATFORM_SECTIONS: dict[str, type[PlatformConfig]] = {name: PlatformConfig for n
 for _name, _schema in PLATFORM_SECTIONS.items():
     register_section(_name, _schema)
 import bot.sla  # noqa: E402,F401  (registers [sla] and [business_hours])
+import bot.store.settings  # noqa: E402,F401  (registers [store])
 
 DEMO_CONSOLE = PlatformConfig(channels=("support",), agents=("maria", "sam"))
 

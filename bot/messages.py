@@ -124,6 +124,13 @@ MINE_HEADER = "Your tickets ({count}):"
 STORE_UNREADABLE = "The ticket store at {location} can't be read ({problem}). Nothing was changed."
 STORE_BUSY = "The ticket store at {location} is busy (locked by another process for too long). Try again."
 STORE_WRITE_FAILED = "Could not save to the ticket store at {location} ({problem}). Nothing was changed."
+STORE_UNREACHABLE = ("Can't reach the PostgreSQL ticket store: host {host}, port {port}, database {database} "
+                     "({problem}). Check that the server runs and accepts connections there, and the url in "
+                     "[store] of chatdesk.toml (or CHATDESK_STORE_URL). Nothing was changed.")
+STORE_SCHEMA_NEWER = ("The ticket store at {location} has schema version {found}, newer than this chatdesk knows "
+                      "({known}). Upgrade chatdesk before using this database.")
+STORE_URL_UNKNOWN = ("The store url {url} is not a PostgreSQL URL (postgresql://user@host:5432/database); "
+                     "leave [store] url unset to keep the embedded store.")
 STORE_READ_ONLY = ("Could not save to the ticket store at {location}: this user may not write in {directory} "
                    "({problem}). Make that directory writable, or set data_dir in chatdesk.toml (or "
                    "CHATDESK_DATA) to one that is. Nothing was changed.")

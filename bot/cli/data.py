@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.cli.common import config_from, fail
 from bot.errors import DeskError
-from bot.store import open_store
+from bot.store import store_for
 
 
 def register(commands, kb_commands) -> None:
@@ -25,7 +25,7 @@ def register(commands, kb_commands) -> None:
 
 def export_command(args: argparse.Namespace) -> int:
     try:
-        store = open_store(config_from(args).data_dir)
+        store = store_for(config_from(args))
         tickets = store.tickets()
     except DeskError as error:
         return fail(error)
@@ -38,7 +38,7 @@ def export_command(args: argparse.Namespace) -> int:
 
 def import_command(args: argparse.Namespace) -> int:
     try:
-        store = open_store(config_from(args).data_dir)
+        store = store_for(config_from(args))
         source = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")
     except OSError as exc:
         return fail(f"can't read {args.file}: {exc.strerror}")

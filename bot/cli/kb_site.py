@@ -218,9 +218,9 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _ticket_records(config: Config) -> list[dict]:
-    from bot.store import open_store
+    from bot.store import store_for
 
-    store = open_store(config.data_dir)
+    store = store_for(config)
     try:
         return [ticket.to_record() for ticket in store.tickets()]
     finally:
@@ -228,9 +228,9 @@ def _ticket_records(config: Config) -> list[dict]:
 
 
 def _ticket_record(config: Config, ticket_id: str) -> dict | None:
-    from bot.store import open_store
+    from bot.store import store_for
 
-    store = open_store(config.data_dir)
+    store = store_for(config)
     try:
         ticket = store.get(ticket_id.upper())
         return ticket.to_record() if ticket else None

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.cli.common import config_from, fail
 from bot.clock import SystemClock
 from bot.errors import DeskError
-from bot.store import open_store
+from bot.store import store_for
 
 
 def register(commands, kb_commands) -> None:
@@ -30,7 +30,7 @@ def metrics_command(args: argparse.Namespace, *, clock=None) -> int:
         config = config_from(args)
         now = (clock or SystemClock()).now()
         week = parse_week(args.week, config, now=now)
-        store = open_store(config.data_dir)
+        store = store_for(config)
         try:
             tickets = report_tickets(store, week)
         finally:

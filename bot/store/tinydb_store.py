@@ -206,15 +206,7 @@ class TinyTicketStore:
             local.release()
 
     def import_records(self, records: Iterable[tuple[int, Mapping[str, Any]]]) -> ImportReport:
-        valid: list[tuple[int, int, dict[str, Any]]] = []
-        errors: list[tuple[int, str]] = []
-        for line, record in records:
-            try:
-                number, stored = validated_import(record)
-            except (KeyError, TypeError, ValueError) as exc:
-                errors.append((line, _describe(exc)))
-                continue
-            valid.append((line, number, stored))
+        valid, errors = validated_lines(records)
         imported: list[str] = []
         with self._transaction() as txn:
             table = txn.table(TICKETS)
@@ -319,6 +311,21 @@ def _number_or_missing(ticket_id: str) -> int:
         return ticket_number(ticket_id)
     except (IndexError, ValueError):
         raise NotFound(messages.TICKET_NOT_FOUND, ticket_id=ticket_id) from None
+
+
+def validated_lines(records: Iterable[tuple[int, Mapping[str, Any]]]
+                    ) -> tuple[list[tuple[int, int, dict[str, Any]]], list[tuple[int, str]]]:
+    """Split numbered export lines into (line, number, record) to store and (line, reason) refused."""
+    valid: list[tuple[int, int, dict[str, Any]]] = []
+    errors: list[tuple[int, str]] = []
+    for line, record in records:
+        try:
+            number, stored = validated_import(record)
+        except (KeyError, TypeError, ValueError) as exc:
+            errors.append((line, _describe(exc)))
+            continue
+        valid.append((line, number, stored))
+    return valid, errors
 
 
 def validated_import(record: Any) -> tuple[int, dict[str, Any]]:
