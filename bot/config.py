@@ -151,8 +151,11 @@ default_language = "en"
 # threshold = 0.5
 
 [privacy]
-# Extra patterns scrubbed from drafts and learned phrasings (emails, phones, cards always are).
+# Extra patterns scrubbed from drafts and learned phrasings (emails, phones, cards, IBANs,
+# addresses, names and common order / tracking ids always are).
 scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
+# Country of local phone formats such as 030/1234567 (default: the time zone's country).
+# phone_region = "DE"
 """
 
 

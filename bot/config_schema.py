@@ -89,11 +89,21 @@ class KnowledgeBaseConfig:
     threshold: Share | None = None
 
 
+def _phone_region(code: str) -> str:
+    import phonenumbers
+
+    if code and code.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{code!r} is not a country code phone numbers know (use one such as DE, US or TH)")
+    return code.upper()
+
+
 @section
 class PrivacyConfig:
     """Extra personal-data patterns scrubbed from drafts and learned phrasings."""
 
     scrub_patterns: Annotated[TextList, AfterValidator(_regular_expressions)] = ()
+    # The country whose local phone formats are scrubbed ("" = the team time zone's country).
+    phone_region: Annotated[Text, AfterValidator(_phone_region)] = ""
 
 
 @section

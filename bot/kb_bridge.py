@@ -124,6 +124,15 @@ def _signature(directory: Path) -> tuple:
     return tuple(signature)
 
 
+def scrub_settings(config: Config) -> dict:
+    """The team's scrub patterns and phone region, as keyword arguments for ``kb.scrub``."""
+    from kb.scrub import region_for_timezone
+
+    privacy = config.sections.get("privacy")
+    region = getattr(privacy, "phone_region", "") or region_for_timezone(config.timezone)
+    return {"patterns": config.scrub_patterns, "region": region}
+
+
 def covered_check(config: Config):
     """``KnowledgeBase.covers`` for this config, or ``None`` when there are no articles here."""
     if not config.sources_path.is_dir():
@@ -165,7 +174,7 @@ def _draft(ctx: CommandContext, knowledge: KnowledgeBase, args: str) -> Reply:
     config = ctx.desk.config
     try:
         result = draft_from_ticket(ticket.to_record(), sources_dir=config.sources_path,
-                                   patterns=config.scrub_patterns, language=config.kb.default_language)
+                                   language=config.kb.default_language, **scrub_settings(config))
     except DraftError as error:
         raise InvalidMove(messages.KB_DRAFT_REFUSED, problem=str(error)) from None
     template = messages.KB_DRAFT_WRITTEN if result.created else messages.KB_DRAFT_UPDATED
@@ -201,8 +210,7 @@ def propose_from_ticket(knowledge: KnowledgeBase, ticket: Ticket) -> bool:
     """Propose the requester's opening wording (scrubbed) for the ticket's linked article."""
     from kb.drafts import ticket_scrubber
 
-    config = knowledge.config
-    clean = ticket_scrubber(ticket.to_record(), patterns=config.scrub_patterns)
+    clean = ticket_scrubber(ticket.to_record(), **scrub_settings(knowledge.config))
     wording = clean(ticket.body).strip()
     return bool(wording) and knowledge.learn(ticket.article or "", wording, ticket=ticket.id)
 

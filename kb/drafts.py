@@ -17,7 +17,7 @@ from kb.site.text import slugify
 from kb.sources import check_slug, load_articles, write_article
 
 # Chat mentions carry user ids: <@U0123ABC> (Slack), <@123456789> / <@!123…> (Discord).
-MENTIONS = (r"<@!?[A-Z0-9]+(?:\|[^>]*)?>", r"<#[A-Z0-9]+(?:\|[^>]*)?>")
+MENTIONS = (r"<@[!&]?[A-Z0-9]+(?:\|[^>]*)?>", r"<#[A-Z0-9]+(?:\|[^>]*)?>")
 MAX_SLUG = 60
 MAX_PHRASING = 200
 NOTES_HEADING = "What the team did"
@@ -49,12 +49,13 @@ def article_from_ticket(
     slug: str | None = None,
     existing: Article | None = None,
     patterns: Iterable[str] = (),
+    region: str | None = None,
     language: str = "en",
     today: dt.date | None = None,
 ) -> Article:
     """The draft article for ``ticket``, scrubbed; ``existing`` is the ticket's earlier draft."""
     ticket_id = str(ticket["id"])
-    clean = ticket_scrubber(ticket, patterns=patterns)
+    clean = ticket_scrubber(ticket, patterns=patterns, region=region)
     subject = clean(str(ticket.get("subject") or "")).strip() or f"Question from {ticket_id}"
     title = subject[:1].upper() + subject[1:]
     questions = _phrasings(ticket, clean)
@@ -84,6 +85,7 @@ def draft_from_ticket(
     *,
     sources_dir: Path,
     patterns: Iterable[str] = (),
+    region: str | None = None,
     language: str = "en",
     today: dt.date | None = None,
 ) -> DraftResult:
@@ -101,7 +103,7 @@ def draft_from_ticket(
     existing = mine[0] if mine else None
     taken = {a.slug for a in articles}
     article = article_from_ticket(
-        ticket, existing=existing, patterns=patterns, language=language, today=today
+        ticket, existing=existing, patterns=patterns, region=region, language=language, today=today
     )
     if existing is None:
         article = dataclasses.replace(article, slug=_free_slug(article.slug, taken))
@@ -137,13 +139,15 @@ def _free_slug(slug: str, taken: set[str]) -> str:
     return candidate
 
 
-def ticket_scrubber(ticket: Mapping[str, Any], *, patterns: Iterable[str]) -> Callable[[str], str]:
+def ticket_scrubber(
+    ticket: Mapping[str, Any], *, patterns: Iterable[str], region: str | None = None
+) -> Callable[[str], str]:
     """A scrub function for this ticket's text: its people, chat mentions and ``patterns`` go."""
     names = people(ticket)
     all_patterns = [*MENTIONS, *patterns]
 
     def clean(text: str) -> str:
-        return scrub(text, names=names, patterns=all_patterns)
+        return scrub(text, names=names, patterns=all_patterns, region=region)
 
     return clean
 

@@ -66,3 +66,27 @@ def test_scrub_is_idempotent_and_works_in_other_scripts() -> None:
     once = scrub(text, names=["สมชาย"])
     assert once == f"ติดต่อ {EMAIL} หรือ {PHONE}"
     assert scrub(once) == once
+
+
+def test_phone_region_comes_from_config_or_the_team_time_zone(tmp_path) -> None:
+    from bot.config import load_config
+    from bot.errors import ConfigError
+    from bot.kb_bridge import scrub_settings
+    from kb.scrub import region_for_timezone
+
+    assert region_for_timezone("Europe/Berlin") == "DE" and region_for_timezone("Asia/Bangkok") == "TH"
+    assert region_for_timezone("Nowhere/Atlantis") == "US"
+    path = tmp_path / "chatdesk.toml"
+    path.write_text("timezone = 'Europe/Berlin'\n")
+    assert scrub_settings(load_config(path, env={}))["region"] == "DE"
+    path.write_text("timezone = 'Europe/Berlin'\n[privacy]\nphone_region = 'th'\n")
+    assert scrub_settings(load_config(path, env={}))["region"] == "TH"
+    path.write_text("[privacy]\nphone_region = 'XX'\n")
+    with pytest.raises(ConfigError, match="phone_region.*not a country code"):
+        load_config(path, env={})
+
+
+def test_local_phone_formats_follow_the_region() -> None:
+    # A Munich number in local format, and a German one written internationally from a US team.
+    assert scrub("Tel. 089 12345678", region="DE") == f"Tel. {PHONE}"
+    assert scrub("call +49 89 12345678", region="US") == f"call {PHONE}"

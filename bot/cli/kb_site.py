@@ -88,6 +88,7 @@ def serve_command(args: argparse.Namespace) -> int:
 
 def draft_command(args: argparse.Namespace) -> int:
     """Write faq_sources/<slug>.md (status: draft) from a solved ticket in the store."""
+    from bot.kb_bridge import scrub_settings
     from kb.drafts import DraftError, draft_from_ticket
 
     try:
@@ -101,8 +102,8 @@ def draft_command(args: argparse.Namespace) -> int:
         result = draft_from_ticket(
             record,
             sources_dir=config.sources_path,
-            patterns=config.scrub_patterns,
             language=config.kb.default_language,
+            **scrub_settings(config),
         )
     except DraftError as error:
         return fail(str(error))
