@@ -179,6 +179,13 @@ METRICS_CSAT_NONE = "• Satisfaction: no survey answers this week"
 METRICS_AGENTS_HEADER = "**By agent**"
 METRICS_AGENT_LINE = ("• {name}: {resolved} resolved, median handle {handle} · {responses} first response(s), "
                       "median {frt}")
+METRICS_SLA = ("• Service levels: {met} of decided tickets met every target{met_change} · "
+               "first response in {clock}: median {business}")
+METRICS_SLA_BUSINESS = "business hours"
+METRICS_SLA_ALL_HOURS = "real time"
+METRICS_PRIORITIES_HEADER = "**By priority**"
+METRICS_PRIORITY_LINE = ("• {priority}: {opened} opened, {breaches} breached, {met} met · first response {frt} "
+                         "({business} counted) · resolution {resolution} counted")
 METRICS_CATEGORIES_HEADER = "**By category**"
 METRICS_CATEGORY_LINE = ("• {name}: {opened} opened, {resolved} resolved, backlog {backlog} · first response {frt}"
                          " · self-served {auto}")

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.metrics.report import Report
+from bot.metrics.report import Report, percent
 
 WIDTH_PX, HEIGHT_PX, DPI = 1000, 600, 100
 OPENED_COLOR, RESOLVED_COLOR, FRT_COLOR, AUTO_COLOR = "#8fa8d8", "#3b6fb6", "#d9822b", "#2e9e6a"
+SLA_COLOR = "#8a4fb0"
 
 
 def draw_chart(report: Report, path: str | os.PathLike[str]) -> Path:
@@ -55,12 +56,20 @@ def draw_chart(report: Report, path: str | os.PathLike[str]) -> Path:
 
     bottom.plot(x, [float("nan") if v is None else v for v in auto], marker="s", color=AUTO_COLOR,
                 label="auto-resolution rate")
+    if report.policies.by_priority or report.policies.business_hours:
+        met = [None if f["sla_met_rate"] is None else f["sla_met_rate"] * 100 for _, f in report.history]
+        bottom.plot(x, [float("nan") if v is None else v for v in met], marker="^", color=SLA_COLOR,
+                    label="SLA targets met")
+        per_priority = "   ".join(f"{name}: {percent(f['sla_met_rate'])} met, {f['breaches']} breached"
+                                  for name, f in report.by_priority.items())
+        if per_priority:
+            bottom.set_title(f"{report.week.label} SLA by priority — {per_priority}", loc="left", fontsize="small")
     bottom.set_ylim(0, 100)
-    bottom.set_ylabel("self-served %")
+    bottom.set_ylabel("%")
     bottom.set_xticks(x, weeks)
     bottom.legend(loc="upper left", fontsize="small")
     for axes in (top, bottom):
         axes.grid(axis="y", alpha=0.3)
-    figure.subplots_adjust(left=0.07, right=0.92, top=0.91, bottom=0.07, hspace=0.12)
+    figure.subplots_adjust(left=0.07, right=0.92, top=0.91, bottom=0.07, hspace=0.2)
     figure.savefig(target, format="png", dpi=DPI)
     return target

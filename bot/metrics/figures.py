@@ -17,14 +17,16 @@ from typing import Any
 from bot.clock import parse_iso
 from bot.config import Config
 from bot.domain import Event, EventType, State, StateSpan, Ticket, acted_by_desk
+from bot.metrics.sla_figures import sla_figures
 from bot.metrics.weeks import Week
+from bot.sla import Policies, priority_at
 
 UNCATEGORIZED = "uncategorized"
 # The figures every week has, in the order of issue 8 (``by_agent``, ``by_category``, ``previous`` apart).
 FIGURE_KEYS: tuple[str, ...] = (
     "opened", "resolved", "reopened", "backlog", "frt_median_min", "frt_p90_min", "handle_median_min",
     "resolution_median_min", "auto_resolution_rate", "kb_coverage", "csat_avg", "csat_satisfied_rate",
-    "csat_responses", "csat_response_rate", "breaches",
+    "csat_responses", "csat_response_rate", "breaches", "frt_business_median_min", "sla_met_rate",
 )
 AGENT_KEYS: tuple[str, ...] = ("name", "resolved", "handle_median_min", "first_responses", "frt_median_min")
 
@@ -64,6 +66,8 @@ class Timeline:
     surveys: tuple[tuple[dt.datetime, int], ...]
     survey_asks: tuple[dt.datetime, ...]
     agents: Mapping[str, str] = field(default_factory=dict)  # user id -> display name
+    initial_priority: str = "normal"
+    priority_changes: tuple[tuple[dt.datetime, str], ...] = ()  # (when, new priority), oldest first
 
     def state_at(self, moment: dt.datetime) -> State | None:
         """The state just before ``moment`` (None before the ticket existed)."""
@@ -92,6 +96,15 @@ class Timeline:
         if any(at > last.at for at in self.reopens) or last.at > as_of:
             return None
         return last
+
+    def priority_at(self, moment: dt.datetime) -> str:
+        """The priority in force at ``moment``."""
+        return priority_at(self.priority_changes, moment, initial=self.initial_priority)
+
+    def self_served_before_response(self, as_of: dt.datetime) -> bool:
+        """Whether the requester solved it themselves before any agent answered (no target applies)."""
+        first = self.first_response.at if self.first_response else as_of
+        return any(r.self_served and r.at <= first for r in self.resolutions)
 
     @property
     def frt_minutes(self) -> float | None:
@@ -129,6 +142,8 @@ def timeline(ticket: Ticket, *, is_agent: Callable[[str, str], bool], as_of: dt.
     agents: dict[str, str] = {}
     confident = False
     category = events[0].get("category")
+    initial_priority = str(events[0].get("priority") or "normal")
+    priority_changes: list[tuple[dt.datetime, str]] = []
 
     for event in events[1:]:
         at, kind = _at(event), event.type
@@ -140,6 +155,8 @@ def timeline(ticket: Ticket, *, is_agent: Callable[[str, str], bool], as_of: dt.
             reopens.append(at)
         elif kind == EventType.CATEGORY:
             category = event.get("category")
+        elif kind == EventType.PRIORITY and event.get("priority"):
+            priority_changes.append((at, str(event.get("priority"))))
         elif kind == EventType.SUGGESTED:
             offered = event.get("suggestions") or ()
             confident = confident or bool(event.get("confident", bool(offered)))
@@ -168,6 +185,8 @@ def timeline(ticket: Ticket, *, is_agent: Callable[[str, str], bool], as_of: dt.
         surveys=tuple(surveys),
         survey_asks=tuple(asks),
         agents=agents,
+        initial_priority=initial_priority,
+        priority_changes=tuple(priority_changes),
     )
 
 
@@ -217,7 +236,7 @@ def _rate(part: int, whole: int) -> float | None:
 
 # -- the figures of a week ----------------------------------------------------------------
 
-def week_figures(lines: Sequence[Timeline], week: Week, *, target_minutes: float,
+def week_figures(lines: Sequence[Timeline], week: Week, *, policies: Policies,
                  as_of: dt.datetime) -> dict[str, Any]:
     """The scalar figures of issue 8 for one week over some tickets (all, a category, ...)."""
     opened = [t for t in lines if week.contains(t.opened_at)]
@@ -242,7 +261,7 @@ def week_figures(lines: Sequence[Timeline], week: Week, *, target_minutes: float
         "csat_satisfied_rate": _rate(sum(1 for s in scores if s >= 4), len(scores)),
         "csat_responses": len(scores),
         "csat_response_rate": _rate(answered, asked),
-        "breaches": sum(1 for t in opened if _breached(t, target_minutes=target_minutes, as_of=as_of)),
+        **sla_figures(opened, policies, as_of=as_of),
     }
 
 
@@ -258,17 +277,6 @@ def _survey_cohort(lines: Sequence[Timeline], week: Week) -> tuple[int, int]:
             if any(s_at >= at and (until is None or s_at < until) for s_at, _ in line.surveys):
                 answered += 1
     return asked, answered
-
-
-def _breached(line: Timeline, *, target_minutes: float, as_of: dt.datetime) -> bool:
-    """Answered later than the target, or unanswered and still unresolved when the target passed."""
-    if line.first_response is not None:
-        frt = line.frt_minutes
-        return frt is not None and frt > target_minutes
-    deadline = line.opened_at + dt.timedelta(minutes=target_minutes)
-    if deadline > as_of:
-        return False
-    return line.state_at(deadline + dt.timedelta(microseconds=1)) in (State.OPEN, State.CLAIMED, State.WAITING)
 
 
 def agent_figures(lines: Sequence[Timeline], week: Week) -> dict[str, dict[str, Any]]:
@@ -311,7 +319,7 @@ def _agent_keys(names: Mapping[str, str]) -> dict[str, str]:
     return {agent: name if counts[name.casefold()] == 1 else f"{name} ({agent})" for agent, name in names.items()}
 
 
-def category_figures(lines: Sequence[Timeline], week: Week, *, target_minutes: float,
+def category_figures(lines: Sequence[Timeline], week: Week, *, policies: Policies,
                      as_of: dt.datetime) -> dict[str, dict[str, Any]]:
     """The week's figures per ticket category (as categorised now); quiet categories left out."""
     groups: dict[str, list[Timeline]] = {}
@@ -319,7 +327,7 @@ def category_figures(lines: Sequence[Timeline], week: Week, *, target_minutes: f
         groups.setdefault(line.category, []).append(line)
     figures = {}
     for name in sorted(groups, key=lambda c: (c == UNCATEGORIZED, c)):
-        result = week_figures(groups[name], week, target_minutes=target_minutes, as_of=as_of)
+        result = week_figures(groups[name], week, policies=policies, as_of=as_of)
         if any(result[k] for k in ("opened", "resolved", "reopened", "backlog", "csat_responses")):
             figures[name] = result
     return figures

@@ -15,6 +15,8 @@ from bot.domain import EventType, Ticket
 from bot.metrics.figures import (
     FIGURE_KEYS, agent_figures, category_figures, timelines, week_figures,
 )
+from bot.metrics.sla_figures import priority_figures
+from bot.sla import Policies, policies_from
 from bot.metrics.weeks import Week
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class Report:
     gaps_available: bool
     history: tuple[tuple[Week, dict[str, Any]], ...]  # oldest first, ending with ``week``
     target_minutes: int
+    by_priority: dict[str, dict[str, Any]]
+    policies: Policies
 
     def to_json(self) -> dict[str, Any]:
         """The issue's keys, then the week it covers and the recurring topics without an article."""
@@ -42,6 +46,7 @@ class Report:
             **{key: self.figures[key] for key in FIGURE_KEYS},
             "by_agent": self.by_agent,
             "by_category": self.by_category,
+            "by_priority": self.by_priority,
             "previous": {"week": self.week.previous().label, **{k: self.previous[k] for k in FIGURE_KEYS}},
             "week": self.week.label,
             "from": self.week.start.isoformat(),
@@ -57,9 +62,10 @@ def build_report(tickets: Iterable[Ticket], config: Config, week: Week, *, as_of
     """Compute a week's report from tickets, counting events up to ``as_of``."""
     lines = timelines(tickets, config, as_of=as_of)
     target = config.first_response_minutes
+    policies = policies_from(config)
 
     def figures(which: Week) -> dict[str, Any]:
-        return week_figures(lines, which, target_minutes=target, as_of=as_of)
+        return week_figures(lines, which, policies=policies, as_of=as_of)
 
     weeks = [week.previous(n) for n in range(history_weeks - 1, -1, -1)]
     history = tuple((w, figures(w)) for w in weeks)
@@ -69,11 +75,13 @@ def build_report(tickets: Iterable[Ticket], config: Config, week: Week, *, as_of
         figures=history[-1][1] if history else figures(week),
         previous=figures(week.previous()),
         by_agent=agent_figures(lines, week),
-        by_category=category_figures(lines, week, target_minutes=target, as_of=as_of),
+        by_category=category_figures(lines, week, policies=policies, as_of=as_of),
         gaps=gaps,
         gaps_available=available,
         history=history,
         target_minutes=target,
+        by_priority=priority_figures(lines, week, policies, as_of=as_of),
+        policies=policies,
     )
 
 
@@ -147,6 +155,8 @@ def markdown_lines(report: Report) -> list[str]:
             responses=now["csat_responses"], rate=percent(now["csat_response_rate"])))
     else:
         lines.append(messages.METRICS_CSAT_NONE)
+    if report.policies.by_priority or report.policies.business_hours:
+        lines += _sla_lines(report)
     if report.by_agent:
         lines.append(messages.METRICS_AGENTS_HEADER)
         for key, agent in report.by_agent.items():
@@ -164,6 +174,24 @@ def markdown_lines(report: Report) -> list[str]:
         for gap in report.gaps:
             where = f" · {gap['category']}" if gap.get("category") else ""
             lines.append(messages.METRICS_GAP_LINE.format(count=gap["count"], topic=gap["topic"], where=where))
+    return lines
+
+
+def _sla_lines(report: Report) -> list[str]:
+    """Compliance with the team's SLA policies, overall and per priority (only when it has some)."""
+    now, before = report.figures, report.previous
+    clock = messages.METRICS_SLA_BUSINESS if report.policies.business_hours else messages.METRICS_SLA_ALL_HOURS
+    lines = [messages.METRICS_SLA.format(met=percent(now["sla_met_rate"]),
+                                         met_change=_rate_change(now["sla_met_rate"], before["sla_met_rate"]),
+                                         clock=clock, business=duration(now["frt_business_median_min"]))]
+    if report.by_priority:
+        lines.append(messages.METRICS_PRIORITIES_HEADER)
+        for priority, figures in report.by_priority.items():
+            lines.append(messages.METRICS_PRIORITY_LINE.format(
+                priority=priority, opened=figures["opened"], breaches=figures["breaches"],
+                met=percent(figures["sla_met_rate"]), frt=duration(figures["frt_median_min"]),
+                business=duration(figures["frt_business_median_min"]),
+                resolution=duration(figures["resolution_business_median_min"])))
     return lines
 
 
