@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from bot import registry
 from bot.clock import Clock
 from bot.config import Config
 from bot.desk import Desk, PersonLookup
@@ -13,6 +14,13 @@ from bot.service import TicketService
 from bot.store import TicketStore, store_for
 
 log = logging.getLogger(__name__)
+
+
+def scratch_store() -> TicketStore:
+    """An empty in-memory store, for commands that need a desk but no tickets (``discord sync``)."""
+    from bot.store import TinyTicketStore
+
+    return TinyTicketStore.memory()
 
 
 def load_knowledge(config: Config) -> Knowledge | None:
@@ -40,22 +48,6 @@ def build_desk(
     service = TicketService(store, config, clock=clock)
     kb = load_knowledge(config) if knowledge is True else (knowledge or None)
     desk = Desk(service, knowledge=kb, people=people, verbs=verbs)
-    for install in _feature_installers():
+    for install in registry.installers():  # each feature registers its verbs and hooks
         install(desk)
     return desk
-
-
-def _feature_installers():
-    """Features (knowledge-base verbs, metrics) register their verbs and hooks when present."""
-    import importlib
-
-    for name in ("bot.kb_bridge", "bot.metrics"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        install = getattr(module, "install", None)
-        if install:
-            yield install

@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot import messages
+from bot import messages, registry
 from bot.config_check import TOP, validate, value_problem
 from bot.config_schema import (Category, HelpSiteConfig, KnowledgeBaseConfig, Minutes, PlatformConfig,
-                               PrivacyConfig, TimeZone, register_section)
+                               PrivacyConfig, TimeZone)
 from bot.errors import ConfigError
 
 __all__ = ["Category", "Config", "HelpSiteConfig", "KnowledgeBaseConfig", "PlatformConfig", "load_config"]
@@ -51,8 +51,11 @@ class Config:
         return zoneinfo.ZoneInfo(self.timezone)
 
     def platform(self, name: str) -> PlatformConfig:
-        """The settings of one platform (empty when the file says nothing about it)."""
-        return self.platforms.get(name, PlatformConfig())
+        """The settings of one platform (its defaults when the file says nothing about it)."""
+        if name in self.platforms:
+            return self.platforms[name]
+        known = registry.platform(name)
+        return (known.default or known.section()) if known else PlatformConfig()
 
     def category(self, name: str) -> Category | None:
         wanted = name.strip().casefold()
@@ -88,7 +91,7 @@ DEMO_CATEGORIES: tuple[Category, ...] = (
     Category("account", ("Verify the account email before changing anything",)),
 )
 
-EXAMPLE_CONFIG = """\
+EXAMPLE_HEAD = """\
 # chatdesk configuration. Every setting is optional; this file describes the demo team.
 # Environment overrides: CHATDESK_DATA, CHATDESK_TZ, CHATDESK_FIRST_RESPONSE_MINUTES.
 
@@ -117,23 +120,9 @@ checklist = ["Ask which phone and OS version", "Confirm Bluetooth and location p
 name = "account"
 checklist = ["Verify the account email before changing anything"]
 
-# The local console desk: who is an agent there.
-[console]
-channels = ["support"]
-agents = ["maria", "sam"]
+"""
 
-# Slack: support channel ids, and agent user ids and/or a user-group id.
-[slack]
-channels = []
-agents = []
-# team_channel = "C0123456789"
-
-# Discord: support channel ids, and the agent role (id or name).
-[discord]
-channels = []
-agent_role = "Support"
-# team_channel = "123456789012345678"
-
+EXAMPLE_TAIL = """\
 [help_site]
 url = "http://127.0.0.1:8000/"
 name = "Homing Help Center"
@@ -159,19 +148,19 @@ scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
 """
 
 
-# The platforms whose tables the file may hold (each validated by its section schema).
-PLATFORM_SECTIONS: dict[str, type[PlatformConfig]] = {name: PlatformConfig for name in ("console", "slack", "discord")}
-for _name, _schema in PLATFORM_SECTIONS.items():
-    register_section(_name, _schema)
-import bot.sla  # noqa: E402,F401  (registers [sla] and [business_hours])
-import bot.store.settings  # noqa: E402,F401  (registers [store])
+import bot.store.settings  # noqa: E402,F401  (the store is core: its [store] table)
 
-DEMO_CONSOLE = PlatformConfig(channels=("support",), agents=("maria", "sam"))
+
+def example_config() -> str:
+    """The commented example file (``chatdesk init``): the core settings and each platform's table."""
+    tables = "\n".join(p.example.strip() + "\n" for p in registry.platforms() if p.example.strip())
+    return f"{EXAMPLE_HEAD}\n{tables}\n{EXAMPLE_TAIL}"
 
 
 def demo_config(*, root: Path = Path(".")) -> Config:
     """The built-in demo team used when there is no configuration file."""
-    return _from_mapping(tomllib.loads(EXAMPLE_CONFIG), root=root, path=None, text=EXAMPLE_CONFIG)
+    text = example_config()
+    return _from_mapping(tomllib.loads(text), root=root, path=None, text=text)
 
 
 def load_config(path: str | os.PathLike[str] | None = None, *, env: Mapping[str, str] | None = None) -> Config:
@@ -241,12 +230,11 @@ def _split(value: str) -> tuple[str, ...]:
 
 
 def _from_mapping(data: Mapping[str, Any], *, root: Path, path: Path | None, text: str | None) -> Config:
+    registry.discover()  # every platform and feature has registered its tables
     found = validate(data, where=str(path or "the built-in demo configuration"), text=text)
     top = found[TOP]
     categories = found.get("categories", DEMO_CATEGORIES if "categories" not in data else ())
-    platforms = {name: found.get(name, schema()) for name, schema in PLATFORM_SECTIONS.items()}
-    if "console" not in data:
-        platforms["console"] = DEMO_CONSOLE
+    platforms = {p.name: found.get(p.name, p.default or p.section()) for p in registry.platforms()}
     return Config(
         team=top.team,
         timezone=top.timezone,

@@ -119,14 +119,6 @@ class ScheduleConfig:
 
 
 @section
-class SurveysConfig:
-    """``[surveys]``: the share of resolutions that ask for a score, and an optional seed."""
-
-    rate: Share = 0.3
-    seed: StrictInt | None = None
-
-
-@section
 class PlatformConfig:
     """Where the desk listens on one platform and who its agents are there (ids, or a role/group)."""
 
@@ -181,5 +173,5 @@ def top_level_keys() -> tuple[str, ...]:
 
 
 for _name, _schema in (("categories", CategoryList), ("help_site", HelpSiteConfig), ("kb", KnowledgeBaseConfig),
-                       ("privacy", PrivacyConfig), ("schedule", ScheduleConfig), ("surveys", SurveysConfig)):
+                       ("privacy", PrivacyConfig), ("schedule", ScheduleConfig)):
     register_section(_name, _schema)

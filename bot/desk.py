@@ -11,9 +11,8 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot import messages
+from bot import messages, registry
 from bot.commands import CommandContext, VerbRegistry, strip_prefix
-from bot.commands.features import PLACEHOLDER_VERBS
 from bot.commands.tickets import TICKET_VERBS
 from bot.config import Config
 from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
@@ -85,7 +84,7 @@ class Desk:
         self.service = service
         self.config: Config = service.config
         self.knowledge = knowledge
-        self.verbs = VerbRegistry((*TICKET_VERBS, *PLACEHOLDER_VERBS, *verbs))
+        self.verbs = VerbRegistry((*TICKET_VERBS, *registry.placeholder_verbs(), *verbs))
         self._people = people
         # Decides whether a resolved ticket's requester gets the satisfaction survey (metrics installs it).
         self.survey_policy: Callable[[Ticket], bool] | None = None

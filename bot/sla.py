@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 
 from pydantic import Field
 
-from bot.config_schema import Minutes, Text, TextList, register_section, section
+from bot.config_schema import Minutes, Text, TextList, section
 from bot.domain import PRIORITIES
 
 if TYPE_CHECKING:
@@ -248,8 +248,6 @@ class SlaSection:
 
 
 assert tuple(SlaSection.__dataclass_fields__) == PRIORITIES, "one [sla.<priority>] table per priority"
-register_section("sla", SlaSection, doc="per-priority first-response and resolution targets")
-register_section("business_hours", BusinessHoursSection, doc="the hours that SLA targets count")
 
 
 def policies_from(config: Config) -> Policies:

@@ -4,6 +4,7 @@ reach the core only through the Desk's public surface, and no code module grows 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -11,7 +12,8 @@ SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
 # What an adapter may import from the core: the Desk and the value types and text it speaks in.
 # ``bot.app`` wires a desk for a runner; ``bot.commands`` and ``bot.config`` describe verbs and settings.
 DESK_SURFACE = ("bot.desk", "bot.domain", "bot.replies", "bot.routing", "bot.threads", "bot.errors", "bot.messages",
-                "bot.render", "bot.config", "bot.commands", "bot.app", "bot.adapters")
+                "bot.render", "bot.config", "bot.commands", "bot.app", "bot.adapters",
+                "bot.registry", "bot.config_schema")  # how a platform registers itself and its table
 # Attributes that reach past the Desk into its service or store.
 PAST_THE_DESK = ("service", "store")
 MAX_LINES = 400
@@ -105,3 +107,48 @@ def test_no_code_module_is_over_400_lines():
                                                                    *(ROOT / "kb").rglob("*.py")])
                 if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
     assert too_long == []
+
+
+PLATFORM_NAMES = re.compile(r"slack|discord", re.IGNORECASE)
+
+
+def platform_mentions(path: Path, root: Path = ROOT) -> list[str]:
+    """Names and strings in ``path``'s code (docstrings and comments aside) that name a chat platform."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str)}
+    found = []
+    for node in ast.walk(tree):
+        words: list[str] = []
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            words.append(node.value)
+        elif isinstance(node, ast.Name):
+            words.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.append(node.attr)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            words.append(node.name)
+        elif isinstance(node, ast.alias):
+            words.append(node.name)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            words.append(node.module)
+        found += [f"{path.relative_to(root)}:{getattr(node, 'lineno', '?')} names {word[:40]!r}"
+                  for word in words if PLATFORM_NAMES.search(word)]
+    return found
+
+
+def core_modules() -> list[Path]:
+    return [p for p in sorted((ROOT / "bot").rglob("*.py")) if "adapters" not in p.relative_to(ROOT).parts]
+
+
+def test_no_core_module_names_a_platform():
+    assert [line for path in core_modules() for line in platform_mentions(path)] == []
+
+
+def test_the_platform_check_catches_code_but_not_prose(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text('"""Works on Slack and Discord."""\n# slack\nPLATFORMS = ("console", "slack")\n'
+                      "def f():\n    \"\"\"Discord too.\"\"\"\n    return discord_token\n")
+    assert platform_mentions(sample, tmp_path) == ["sample.py:3 names 'slack'", "sample.py:6 names 'discord_token'"]

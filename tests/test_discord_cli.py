@@ -14,7 +14,7 @@ import pytest
 from bot.adapters.discord import messages
 from bot.adapters.discord.client import DeskBot
 from bot.adapters.discord.runner import build_bot
-from bot.cli.discord import application_id_from_token, sync_tree
+from bot.adapters.discord.cli import application_id_from_token, sync_tree
 from bot.cli.main import main
 from bot.config import demo_config
 from bot.store import TinyTicketStore

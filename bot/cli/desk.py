@@ -7,20 +7,23 @@ import os
 import sys
 from pathlib import Path
 
+from bot import registry
 from bot.cli.common import config_from, fail
-from bot.config import CONFIG_FILENAME, EXAMPLE_CONFIG
+from bot.config import CONFIG_FILENAME, example_config
 from bot.errors import DeskError
 
-PLATFORMS = ("console", "slack", "discord")
+DEFAULT_PLATFORM = "console"  # the built-in desk, when no platform's credentials are present
 
 
 def register(commands, kb_commands) -> None:
-    run = commands.add_parser("run", help="start the desk (console, Slack or Discord)")
-    run.add_argument("--platform", choices=PLATFORMS,
-                     help="default: slack with SLACK_BOT_TOKEN, discord with DISCORD_TOKEN, else console")
-    run.add_argument("--http", action="store_true", help="Slack: serve HTTP instead of Socket Mode")
-    run.add_argument("--port", type=int, default=3000, help="Slack HTTP port (default 3000)")
-    run.add_argument("--no-site", action="store_true", help="console: do not build the help site first")
+    platforms = registry.platforms()
+    run = commands.add_parser("run", help="start the desk (" + ", ".join(p.name for p in platforms) + ")")
+    detected = ", ".join(f"{p.name} with {' or '.join(p.detect)}" for p in platforms if p.detect)
+    run.add_argument("--platform", choices=[p.name for p in platforms],
+                     help=f"default: {detected}, else {DEFAULT_PLATFORM}" if detected else None)
+    for platform in platforms:
+        if platform.run_options:
+            platform.run_options(run)
     run.set_defaults(func=run_command)
     init = commands.add_parser("init", help=f"write a commented example {CONFIG_FILENAME}")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -28,35 +31,32 @@ def register(commands, kb_commands) -> None:
 
 
 def choose_platform(explicit: str | None, env=os.environ) -> str:
-    """The platform to run: explicit, else by the tokens present, else the console."""
+    """The platform to run: explicit, else the first whose credentials are in the environment."""
     if explicit:
         return explicit
-    if env.get("SLACK_BOT_TOKEN"):
-        return "slack"
-    if env.get("DISCORD_TOKEN"):
-        return "discord"
-    return "console"
+    return next((p.name for p in registry.platforms() if any(env.get(name) for name in p.detect)),
+                DEFAULT_PLATFORM)
 
 
 def run_command(args: argparse.Namespace) -> int:
+    name = choose_platform(args.platform)
+    platform = registry.platform(name)
     try:
         config = config_from(args)
-        platform = choose_platform(args.platform)
-        if platform == "console":
-            return _run_console(config, build_site=not args.no_site)
-        from importlib import import_module
-
-        runner = import_module(f"bot.adapters.{platform}.runner")
-        return int(runner.run(config, args) or 0)
+        if platform is None:
+            raise ModuleNotFoundError(name=f"bot.adapters.{name}")
+        return int(registry.load(platform.runner)(config, args) or 0)
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("bot.adapters."):
-            return fail(f"the {args.platform} adapter is not available in this build")
+        if exc.name and (platform is None or platform.runner.startswith(exc.name)):
+            return fail(f"the {name} adapter is not available in this build")
         raise
     except DeskError as error:
         return fail(error)
 
 
-def _run_console(config, *, build_site: bool) -> int:
+def run_console(config, args: argparse.Namespace) -> int:
+    """The console desk on stdin/stdout (the console platform's runner)."""
+    build_site = not getattr(args, "no_site", False)
     from bot.adapters.console import ConsoleDesk
     from bot.app import build_desk
 
@@ -115,6 +115,6 @@ def init_command(args: argparse.Namespace) -> int:
     target = Path(args.config or CONFIG_FILENAME)
     if target.exists() and not args.force:
         return fail(f"{target} already exists (use --force to overwrite)")
-    target.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    target.write_text(example_config(), encoding="utf-8")
     print(f"wrote {target}")
     return 0

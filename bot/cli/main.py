@@ -12,18 +12,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from bot import registry
 from bot.cli.common import fail
 from bot.errors import DeskError
 
-# Modules that contribute commands, in the order their help appears.
+# The core's own command groups; features and platforms bring theirs through ``bot.registry``.
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.desk",
     "bot.cli.data",
-    "bot.cli.kb_sources",
-    "bot.cli.kb_site",
-    "bot.cli.metrics",
-    "bot.cli.slack",
-    "bot.cli.discord",
 )
 
 
@@ -38,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     kb_parser = commands.add_parser("kb", help="knowledge base and help site")
     kb_commands = kb_parser.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     kb_parser.set_defaults(func=lambda args: _print_help(kb_parser))
-    for name in COMMAND_MODULES:
+    for name in (*COMMAND_MODULES, *registry.cli_modules()):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -15,8 +15,10 @@ from typing import TextIO
 
 from bot.adapters.console import messages
 from bot.commands import COMMAND_PREFIX
+from bot.config import PlatformConfig
 from bot.desk import Action, Actor, Desk, Destination, Inbound, Kind, Reply, parse_ticket_id, plan
 from bot.errors import DeskError
+from bot.registry import Platform, add_platform
 
 log = logging.getLogger(__name__)
 
@@ -184,3 +186,15 @@ class ConsoleOutbox:
 
     def to_thread(self, ticket, reply: Reply) -> None:
         self.console._show([reply])
+
+
+def _run_options(run) -> None:
+    run.add_argument("--no-site", action="store_true", help="console: do not build the help site first")
+
+
+add_platform(Platform(
+    name=PLATFORM, summary="the desk in this terminal (the default)", runner="bot.cli.desk:run_console",
+    default=PlatformConfig(channels=("support",), agents=("maria", "sam")),
+    example='# The local console desk: who is an agent there.\n[console]\nchannels = ["support"]\n'
+            'agents = ["maria", "sam"]\n',
+    run_options=_run_options, order=0))

@@ -12,3 +12,17 @@ Translation only: who has the agent role is said here, every decision is the cor
 """
 
 PLATFORM = "discord"
+
+from bot.registry import Platform, add_platform  # noqa: E402  (the constant above is what the modules import)
+
+EXAMPLE = """\
+# Discord: support channel ids, and the agent role (id or name).
+[discord]
+channels = []
+agent_role = "Support"
+# team_channel = "123456789012345678"
+"""
+
+add_platform(Platform(
+    name=PLATFORM, summary="a Discord bot (needs DISCORD_TOKEN)", runner="bot.adapters.discord.runner:run",
+    example=EXAMPLE, cli=("bot.adapters.discord.cli",), detect=("DISCORD_TOKEN",), order=20))

@@ -14,10 +14,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import registry
 from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
-from bot.commands.features import PLACEHOLDER_VERBS
 from bot.commands.tickets import TICKET_VERBS
 from bot.desk import Inbound, Kind, Outcome, Reply, Ticket, parse_ticket_id
 from bot.domain import PRIORITIES
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SUMMARIES = {verb.name: clip(verb.summary, 100) for verb in (*TICKET_VERBS, *PLACEHOLDER_VERBS)}
+SUMMARIES = {verb.name: clip(verb.summary, 100) for verb in (*TICKET_VERBS, *registry.placeholder_verbs())}
 PERSON_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices

@@ -13,7 +13,7 @@ import binascii
 import os
 import sys
 
-from bot.cli.common import config_from, fail
+from bot.config import load_config
 from bot.errors import DeskError
 
 SCOPES = ("bot", "applications.commands")
@@ -85,15 +85,15 @@ def sync_command(args: argparse.Namespace, *, env=os.environ) -> int:
     import discord
 
     from bot.adapters.discord.runner import build_bot, token_from
-    from bot.store import TinyTicketStore
+    from bot.app import scratch_store
 
     try:
-        config = config_from(args)
+        config = load_config(args.config)
         token = token_from(env)
     except DeskError as error:
-        return fail(error)
+        return fail(error.message)
     # The tree is static: no ticket data is needed to describe it.
-    bot = build_bot(config, store=TinyTicketStore.memory(), knowledge=False, scheduler=False)
+    bot = build_bot(config, store=scratch_store(), knowledge=False, scheduler=False)
 
     async def go() -> list:
         async with bot:
@@ -111,6 +111,12 @@ def sync_command(args: argparse.Namespace, *, env=os.environ) -> int:
                       for c in synced) or "nothing"
     print(f"synced to {where}: {names}", file=sys.stdout)
     return 0
+
+
+def fail(message: str) -> int:
+    """Say what is wrong, for a person (no traceback); the exit status is 1."""
+    print(f"chatdesk: {message}", file=sys.stderr)
+    return 1
 
 
 def _help(parser: argparse.ArgumentParser) -> int:

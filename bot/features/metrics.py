@@ -1,0 +1,24 @@
+"""Weekly metrics and satisfaction surveys: ``/desk metrics``, ``chatdesk metrics`` and ``[surveys]``."""
+
+from __future__ import annotations
+
+from pydantic import StrictInt
+
+from bot.commands import Verb
+from bot.commands.features import not_available
+from bot.config_schema import Share, section
+from bot.registry import Feature, add_feature
+
+
+@section
+class SurveysConfig:
+    """``[surveys]``: the share of resolutions that ask for a score, and an optional seed."""
+
+    rate: Share = 0.3
+    seed: StrictInt | None = None
+
+
+METRICS_VERB = Verb("metrics", "metrics [2026-W47]", "the weekly support numbers", not_available("metrics"))
+
+add_feature(Feature("metrics", install="bot.metrics:install", cli=("bot.cli.metrics",),
+                    sections={"surveys": SurveysConfig}, placeholders=(METRICS_VERB,), order=20))
