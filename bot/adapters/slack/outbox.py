@@ -99,21 +99,26 @@ class SlackOutbox:
         if reply.kind is Kind.WHICH_TICKET and where.thread is None:
             reply = Reply(reply.text, kind=reply.kind, ticket=reply.ticket, private=True,
                           lines=(*reply.lines, messages.SLACK_NO_THREAD_HINT))
-        payload = {"text": kit.fallback_text(reply), "blocks": kit.reply_blocks(reply)}
-        if where.respond is not None and _respond(where.respond, response_type="ephemeral", **payload):
-            return
-        if where.channel and where.user:
-            self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=where.channel,
-                       user=where.user, **({"thread_ts": where.thread} if where.thread else {}), **payload)
-        else:
+        if not (where.channel and where.user) and where.respond is None:
             log.warning("nowhere to show a private reply: %s", reply.text)
+            return
+        for payload in _payloads(reply):  # a long reply is several messages, in order
+            if where.respond is not None and _respond(where.respond, response_type="ephemeral", **payload):
+                continue
+            if where.channel and where.user:
+                self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=where.channel,
+                           user=where.user, **({"thread_ts": where.thread} if where.thread else {}), **payload)
 
     def public(self, reply: Reply, where: Where) -> None:
-        """Everyone in the conversation sees it, where it was asked for."""
-        payload = {"text": kit.fallback_text(reply), "blocks": kit.reply_blocks(reply)}
-        if (where.respond is not None and where.thread is None
-                and _respond(where.respond, response_type="in_channel", **payload)):
-            return
+        """Everyone in the conversation sees it, where it was asked for (files included)."""
+        if where.respond is not None and where.thread is None:
+            payloads = _payloads(reply)
+            if _respond(where.respond, response_type="in_channel", **payloads[0]):
+                for payload in payloads[1:]:
+                    _respond(where.respond, response_type="in_channel", **payload)
+                if where.channel:  # a response_url carries no files: the chart goes up beside it
+                    self._upload(where.channel, reply, thread=None)
+                return
         if where.channel:
             self._post(where.channel, reply, thread=where.thread)
 
@@ -140,9 +145,9 @@ class SlackOutbox:
     # -- helpers ---------------------------------------------------------------------
 
     def _post(self, channel: str, reply: Reply, *, thread: str | None = None) -> None:
-        self._call("chat.postMessage", self.client.chat_postMessage, channel=channel,
-                   text=kit.fallback_text(reply), blocks=kit.reply_blocks(reply), unfurl_links=False,
-                   **({"thread_ts": thread} if thread else {}))
+        for payload in _payloads(reply):
+            self._call("chat.postMessage", self.client.chat_postMessage, channel=channel, unfurl_links=False,
+                       **({"thread_ts": thread} if thread else {}), **payload)
         self._upload(channel, reply, thread=thread)
 
     def _upload(self, channel: str, reply: Reply, *, thread: str | None) -> None:
@@ -162,6 +167,13 @@ class SlackOutbox:
         except API_ERRORS as error:
             log.error("Slack %s failed (the ticket is stored; only this message is lost): %s", method, error)
             return None
+
+
+def _payloads(reply: Reply) -> list[dict[str, Any]]:
+    """``text`` and ``blocks`` of each message a reply needs within Slack's per-message budget."""
+    parts = kit.reply_messages(reply)
+    return [{"text": kit.fallback_text(reply) if number == 0 else kit.part_fallback(blocks), "blocks": blocks}
+            for number, blocks in enumerate(parts)]
 
 
 def _respond(respond: Callable[..., Any], **payload: Any) -> bool:
