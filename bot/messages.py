@@ -195,6 +195,12 @@ METRICS_BAD_WEEK = "{problem}. Say `/desk metrics` for last week, or name a week
 METRICS_CHART_FAILED = "(the chart could not be drawn this time: {problem})"
 REMINDER_UNCLAIMED = ("Reminder: {ticket_id} from {name} has waited {waited} with no agent "
                       "(first-response target {target}): {subject}")
+REMINDER_FIRST_RESPONSE_SOON = ("Heads-up: {ticket_id} ({priority}) reaches its first-response target in {left} "
+                                "and nobody has it yet: {subject}")
+REMINDER_RESOLUTION_SOON = ("Heads-up: {ticket_id} ({priority}, with {owner}) reaches its resolution target in "
+                            "{left}: {subject}")
+REMINDER_RESOLUTION_BREACHED = ("{ticket_id} ({priority}, with {owner}) is past its resolution target: {subject}")
+REMINDER_NOBODY = "nobody"
 WAITING_NUDGE = ("{name}, we're still waiting for your answer on {ticket_id}. Reply here and we'll pick it up; "
                  "otherwise it closes automatically in {days} day(s).")
 AUTO_CLOSE_REASON = "closed automatically: no answer from the customer for {days} day(s)"

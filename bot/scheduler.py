@@ -37,6 +37,8 @@ from bot.domain import DESK_ACTOR, Event, State, Ticket
 from bot.errors import ConfigError
 from bot.outbound import Outbox
 from bot.replies import Action, Kind, Reply
+from bot.sla import policies_from
+from bot.sla_reminders import first_response_warning, resolution_notices
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ class Scheduler:
         self.clock = clock or desk.service.clock
         self.config: Config = desk.config
         self.schedule = schedule or Schedule.from_config(self.config)
+        self.policies = policies_from(self.config)
 
     @property
     def store(self):
@@ -99,8 +102,11 @@ class Scheduler:
                 continue
             if ticket.state is State.OPEN and self.schedule.reminders:
                 done += self._guarded(self._remind, ticket, now)
+                done += self._guarded(first_response_warning, self, ticket, now, _unclaimed_since(ticket))
             elif ticket.state is State.WAITING:
                 done += self._guarded(self._waiting, ticket, now)
+            if self.schedule.reminders:
+                done += self._guarded(resolution_notices, self, ticket, now)
         return done
 
     # -- weekly post ---------------------------------------------------------------------
@@ -134,9 +140,12 @@ class Scheduler:
     # -- first-response reminders ---------------------------------------------------------
 
     def _remind(self, ticket: Ticket, now: dt.datetime) -> list[str]:
-        target = dt.timedelta(minutes=self.config.first_response_minutes)
+        # Announced again once per target window of the ticket's policy, in minutes that count.
+        target = self.policies.for_priority(ticket.priority).first_response_minutes
+        if not target:
+            return []
         since = _unclaimed_since(ticket)
-        window = math.floor((now - since) / target)
+        window = math.floor(self.policies.calendar.minutes_between(since, now) / target)
         if window < 1 or _reminded(ticket, FIRST_RESPONSE, since) >= window:
             return []
 
@@ -155,7 +164,7 @@ class Scheduler:
         waited = duration((now - since).total_seconds() / 60)
         self.outbox.to_team(Reply(
             messages.REMINDER_UNCLAIMED.format(ticket_id=ticket.id, name=ticket.requester.name, waited=waited,
-                                               target=duration(self.config.first_response_minutes),
+                                               target=duration(target),
                                                subject=ticket.subject),
             kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)))
         return [f"reminded {ticket.id} (window {window})"]

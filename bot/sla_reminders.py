@@ -1,0 +1,83 @@
+"""SLA warnings and breach notices for the scheduler: before a target passes, and when it has.
+
+Each notice is a ``reminded`` event (reason ``first_response_warning``, ``resolution_warning`` or
+``resolution``) appended under the store's lock, so a restarted or second scheduler never sends
+one twice. Minutes count in the team's SLA calendar (business hours when configured).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from bot import messages
+from bot.clock import parse_iso
+from bot.domain import Event, State, Ticket
+from bot.replies import Action, Kind, Reply
+from bot.sla import Policies
+
+if TYPE_CHECKING:
+    from bot.scheduler import Scheduler
+
+FIRST_RESPONSE_WARNING = "first_response_warning"
+RESOLUTION_WARNING = "resolution_warning"
+RESOLUTION = "resolution"
+ACTIVE = (State.OPEN, State.CLAIMED, State.WAITING)
+
+
+def first_response_warning(scheduler: Scheduler, ticket: Ticket, now: dt.datetime,
+                           since: dt.datetime) -> list[str]:
+    """Warn the team ``warn_before_minutes`` before an unclaimed ticket's first-response target."""
+    policies: Policies = scheduler.policies
+    policy = policies.for_priority(ticket.priority)
+    if not policy.warn_before_minutes or not policy.first_response_minutes:
+        return []
+    left = policy.first_response_minutes - policies.calendar.minutes_between(since, now)
+    if not 0 < left <= policy.warn_before_minutes:
+        return []
+    return _notify_once(scheduler, ticket, now, reason=FIRST_RESPONSE_WARNING, since=since,
+                        text=messages.REMINDER_FIRST_RESPONSE_SOON, left=left, actions=(Action.CLAIM,))
+
+
+def resolution_notices(scheduler: Scheduler, ticket: Ticket, now: dt.datetime) -> list[str]:
+    """Warn before an active ticket's resolution target, and announce it once when it passes."""
+    policies: Policies = scheduler.policies
+    policy = policies.for_priority(ticket.priority)
+    if ticket.state not in ACTIVE or not policy.resolution_minutes:
+        return []
+    opened = parse_iso(ticket.opened_at)
+    left = policy.resolution_minutes - policies.calendar.minutes_between(opened, now)
+    if left <= 0:
+        return _notify_once(scheduler, ticket, now, reason=RESOLUTION, since=opened,
+                            text=messages.REMINDER_RESOLUTION_BREACHED, left=left)
+    if policy.warn_before_minutes and left <= policy.warn_before_minutes:
+        return _notify_once(scheduler, ticket, now, reason=RESOLUTION_WARNING, since=opened,
+                            text=messages.REMINDER_RESOLUTION_SOON, left=left)
+    return []
+
+
+def _notify_once(scheduler: Scheduler, ticket: Ticket, now: dt.datetime, *, reason: str, since: dt.datetime,
+                 text: str, left: float, actions: tuple[Action, ...] = ()) -> list[str]:
+    def decide(current: Ticket) -> list[Event]:
+        if current.state not in ACTIVE or _sent(current, reason, since):
+            return []
+        return [scheduler._event("reminded", now, reason=reason)]
+
+    if _sent(ticket, reason, since):
+        return []
+    ticket, appended = scheduler._append(ticket.id, decide)
+    if not appended:
+        return []
+    from bot.metrics.report import duration
+
+    owner = ticket.assignee.name if ticket.assignee else messages.REMINDER_NOBODY
+    scheduler.outbox.to_team(Reply(
+        text.format(ticket_id=ticket.id, priority=ticket.priority, left=duration(abs(left)), owner=owner,
+                    subject=ticket.subject),
+        kind=Kind.ANNOUNCE, ticket=ticket, actions=actions))
+    return [f"{reason.replace('_', ' ')} notice {ticket.id}"]
+
+
+def _sent(ticket: Ticket, reason: str, since: dt.datetime) -> bool:
+    return any(e.type == "reminded" and e.get("reason") == reason and parse_iso(e.at) >= since
+               for e in ticket.events)
