@@ -54,10 +54,15 @@ class Form:
     @property
     def article(self) -> str | None:
         """The article to preselect: the top one suggested at intake."""
-        return next((str(s.get("slug")) for s in self.ticket.suggestions if s.get("slug")), None)
+        return top_suggestion(self.ticket)
 
 
 FORM_VERBS = ("resolve", "note")
+
+
+def top_suggestion(ticket: Ticket) -> str | None:
+    """The slug of the best article suggested at intake ("This solved it" means that one)."""
+    return next((str(s.get("slug")) for s in ticket.suggestions if s.get("slug")), None)
 
 
 @dataclass(slots=True)
@@ -122,6 +127,11 @@ class Desk:
         ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by)
         if not created:
             return Outcome(ticket=ticket, ignored=messages.IGNORED_DUPLICATE.format(ticket_id=ticket.id))
+        if inbound.thread and inbound.thread != inbound.message_id:
+            # A reply has no thread of its own: the ticket lives in its parent's thread, unless that
+            # is a ticket's already (then replies there keep going to that ticket).
+            self.link_thread(ticket.id, platform=inbound.actor.platform, channel=inbound.channel,
+                             thread=inbound.thread)
         suggestions = self._suggest(inbound.text)
         ticket = self.service.record_suggestions(ticket.id, [s.to_record() for s in suggestions],
                                                  confident=bool(suggestions),
@@ -167,7 +177,7 @@ class Desk:
             return self.on_command(actor, f"claim {ticket_id}")
         if action is Action.SOLVED:
             ticket = self.service.get(ticket_id)
-            chosen = article or next((s.get("slug") for s in ticket.suggestions if s.get("slug")), None)
+            chosen = article or top_suggestion(ticket)
             ticket = self.service.self_serve(actor, ticket.id, article=chosen)
             return self.after_resolve(ticket, actor)
         ticket = self.service.need_help(actor, ticket_id)

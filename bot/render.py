@@ -9,6 +9,7 @@ from bot import messages
 from bot.clock import parse_iso
 from bot.config import Config
 from bot.domain import State, Ticket
+from bot.replies import Suggestion
 
 if TYPE_CHECKING:
     from bot.service import TicketService
@@ -63,9 +64,8 @@ def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool) -> 
                                              tags=", ".join(ticket.tags) or "-"))
     lines.append(messages.SHOW_OPENED.format(when=when(ticket.opened_at)))
     if ticket.suggestions:
-        offered = ", ".join(messages.SHOW_SUGGESTION.format(title=s.get("title", s.get("slug")),
-                                                            percent=round(float(s.get("score", 0)) * 100))
-                            for s in ticket.suggestions)
+        offered = ", ".join(messages.SHOW_SUGGESTION.format(title=s.title, confidence=s.confidence)
+                            for s in map(Suggestion.from_record, ticket.suggestions))
         lines.append(messages.SHOW_SUGGESTED.format(offered=offered))
     if ticket.resolution or ticket.article:
         how = messages.SHOW_SELF_SERVED if ticket.self_served else messages.SHOW_BY_TEAM

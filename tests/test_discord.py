@@ -572,6 +572,13 @@ async def test_desk_resolve_without_text_opens_the_modal_and_the_modal_resolves(
     assert world.thread().archived
 
 
+async def test_desk_resolve_without_text_opens_no_modal_for_a_customer(opened):
+    interaction = await desk(opened, "casey", "resolve")
+    interaction.response.send_modal.assert_not_called()  # the form is for agents (Slack agrees)
+    ticket = opened.store.get("T-1")
+    assert ticket.state is State.RESOLVED and ticket.self_served  # the requester's own resolve, as typed
+
+
 async def test_the_resolve_modal_refuses_an_unknown_article(config, clock, recorder):
     world = World(await start_bot(config, clock, knowledge=PairingKnowledge()), recorder)
     await world.request()

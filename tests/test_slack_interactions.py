@@ -259,6 +259,21 @@ def test_the_note_button_opens_a_modal_and_its_submission_records_the_note(slack
     assert ephemeral.body["user"] == "UMARIA" and "Noted on T-1" in ephemeral.body["text"]
 
 
+def test_the_resolve_and_note_buttons_open_no_form_for_a_customer(slack, fake):
+    for button in ("chatdesk:resolve_modal", "chatdesk:note_modal"):
+        slack.press(button, "T-1", user="UCASEY")
+    assert fake.of("views.open") == []  # forms are for agents, as on Discord
+    refusals = [e.body["text"] for e in fake.of("chat.postEphemeral")] + [r["text"] for r in responses(fake)]
+    assert messages.FORM_AGENTS_ONLY.format(form="resolve", ticket_id="T-1") in refusals
+    assert messages.FORM_AGENTS_ONLY.format(form="note", ticket_id="T-1") in refusals
+    assert slack.store.get("T-1").state is State.OPEN
+
+
+def test_this_solved_it_pressed_by_an_agent_is_refused(slack, fake):
+    slack.press("chatdesk:solved", "T-1", user="UMARIA")
+    assert slack.store.get("T-1").state is State.OPEN  # only the requester may say it solved it
+
+
 # -- surveys ----------------------------------------------------------------------------------
 
 def test_the_survey_asks_with_five_buttons_and_records_score_and_comment(slack, fake):

@@ -231,14 +231,11 @@ class SlackListeners:
         channel = str((shortcut.get("channel") or {}).get("id", ""))
         ts = str(message.get("ts", ""))
         author = str(message.get("user") or message.get("bot_id") or "unknown")
-        inbound = Inbound(actor=self.directory.actor(author), text=unescape(str(message.get("text") or "")),
-                          channel=channel, message_id=ts, link=self.directory.permalink(channel, ts))
-        outcome = self.desk.open_ticket(inbound, opened_by=agent)
         parent = str(message.get("thread_ts") or "")
-        if outcome.created and outcome.ticket is not None and parent and parent != ts:
-            # A reply has no thread of its own: the ticket lives in its parent's thread, unless that
-            # is a ticket's already (then replies there keep going to that ticket).
-            self.desk.link_thread(outcome.ticket.id, platform=PLATFORM, channel=channel, thread=parent)
+        inbound = Inbound(actor=self.directory.actor(author), text=unescape(str(message.get("text") or "")),
+                          channel=channel, message_id=ts, thread=parent or None,
+                          link=self.directory.permalink(channel, ts))
+        outcome = self.desk.open_ticket(inbound, opened_by=agent)
         where = Where(channel, agent_id, thread=parent or ts, respond=respond)
         replies = list(outcome.replies)
         if not replies and outcome.ignored:
