@@ -96,3 +96,13 @@ def test_the_intake_view_is_rebuilt_from_the_stored_suggestions(config, clock):
     assert view.kind is Kind.INTAKE and [s.slug for s in view.suggestions] == ["pair"]
     assert view.suggestions[0].confidence == "90%"
     assert desk.intake_view("T-404") is None
+
+
+def test_every_store_links_a_threads_key_with_its_linked_event(store, config, clock):
+    desk = make_desk(config, clock, store=store)
+    first = opened(desk)
+    second, _ = desk.service.open_ticket(OTHER_CUSTOMER, "Charged twice", Source("console", "support", "m5", "m5"))
+    desk.link_thread(first.id, platform="console", channel="support", thread="th-1")
+    desk.link_thread(second.id, platform="console", channel="support", thread="th-1")  # taken: stays first's
+    assert store.find(thread_key("console", "support", "th-1")).id == first.id
+    assert [e.type for e in store.get(second.id).events].count("linked") == 1

@@ -27,7 +27,7 @@ from psycopg_pool import ConnectionPool
 from bot import messages
 from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
-from bot.store.base import Decide, ImportReport, NewTicket
+from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
 from bot.store.pg_schema import migrate, refuse_newer, schema_version
 from bot.store.queries import touches
 from bot.store.settings import safe_location
@@ -158,7 +158,8 @@ class PostgresTicketStore:
             if retrying and sent and _already_applied(record["events"], *sent[-1]):
                 return self._fold(number, record)  # the lost COMMIT had gone through
             current = self._fold(number, record)
-            events = [event.to_record() for event in decide(current)]
+            decided = list(decide(current))
+            events = [event.to_record() for event in decided]
             if not events:
                 return current
             record = {**record, "events": [*record["events"], *events]}
@@ -168,6 +169,9 @@ class PostgresTicketStore:
                          "updated_at = %s WHERE number = %s",
                          [Jsonb(record), ticket.version, ticket.state.value,
                           ticket.assignee.user_id if ticket.assignee else None, _updated(ticket), number])
+            for key in linked_keys(decided):  # a thread is linked with its event, in one transaction
+                conn.execute("INSERT INTO ticket_keys (key, number) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                             [key, number])
             return ticket
 
         return self._change(work)
