@@ -99,7 +99,7 @@ class Desk:
     def on_message(self, inbound: Inbound) -> Outcome:
         """A message in a channel the bot can see: a new ticket, a thread reply, or nothing."""
         if inbound.from_bot:
-            return Outcome(ignored="bot message")
+            return Outcome(ignored=messages.IGNORED_BOT_MESSAGE)
         if inbound.thread:
             return self._thread_message(inbound)
         platform = inbound.actor.platform
@@ -151,7 +151,7 @@ class Desk:
     def _thread_message(self, inbound: Inbound) -> Outcome:
         ticket = self.service.find_by_thread(inbound.actor.platform, inbound.channel, inbound.thread)
         if ticket is None:
-            return Outcome(ignored="not a ticket thread")
+            return Outcome(ignored=messages.IGNORED_NOT_A_TICKET_THREAD)
         ticket = self.service.add_message(inbound.actor, ticket.id, inbound.text, message_id=inbound.message_id)
         return Outcome(ticket=ticket)
 
