@@ -283,3 +283,13 @@ def test_a_weeks_report_from_the_queries_equals_the_report_from_every_ticket(sto
     chosen = report_tickets(store, week)
     assert len(chosen) < len(store.tickets())
     assert build_report(chosen, config, week, as_of=now, with_gaps=False) == every
+
+
+def test_a_linked_event_points_its_key_at_the_ticket_in_the_same_change(store):
+    ticket, _ = store.open(new_ticket(message="m1"))
+    other, _ = store.open(new_ticket(message="m2"))
+    link = Event("linked", "2026-11-16T09:07:00+00:00", "maria", "maria", {"key": "thread:slack:C1:9.9"})
+    store.mutate(ticket.id, lambda t: [link])
+    assert store.find("thread:slack:C1:9.9").id == ticket.id
+    store.mutate(other.id, lambda t: [link])  # a key that already names a ticket keeps it
+    assert store.find("thread:slack:C1:9.9").id == ticket.id
