@@ -107,7 +107,8 @@ def test_a_writer_killed_at_any_moment_leaves_a_loadable_store(where):
     previous = 300
     for round_number in range(8):
         writer = _python(OPEN_MANY, where, f"w{round_number}", "100000")
-        time.sleep(0.3 + rng.random() * 0.7)
+        _wait_until_writing(where, f"w{round_number}")  # a busy machine may take seconds to start Python
+        time.sleep(rng.random() * 0.7)
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
         if path is not None:
@@ -121,3 +122,18 @@ def test_a_writer_killed_at_any_moment_leaves_a_loadable_store(where):
         assert count >= previous  # nothing that was written is lost
         previous = count
     assert previous > 300  # the writers really did write before being killed
+
+
+def _wait_until_writing(where: str, name: str, *, limit: float = 120) -> None:
+    """Return once the writer called ``name`` has stored its first ticket."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        store = open_url(where)
+        try:
+            latest = store.recent(1)
+        finally:
+            store.close()
+        if latest and latest[0].body.endswith(f"from {name}"):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"writer {name} stored nothing within {limit} s")
