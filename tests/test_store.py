@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -282,7 +283,13 @@ def test_a_weeks_report_from_the_queries_equals_the_report_from_every_ticket(sto
     every = build_report(store.tickets(), config, week, as_of=now, with_gaps=False)
     chosen = report_tickets(store, week)
     assert len(chosen) < len(store.tickets())
-    assert build_report(chosen, config, week, as_of=now, with_gaps=False) == every
+    partial = build_report(chosen, config, week, as_of=now, with_gaps=False)
+
+    def figures(report):  # every figure; the SLA policies object is the config's, compared by identity
+        return {field.name: getattr(report, field.name) for field in dataclasses.fields(report)
+                if field.name != "policies"}
+
+    assert figures(partial) == figures(every)
 
 
 def test_a_linked_event_points_its_key_at_the_ticket_in_the_same_change(store):
