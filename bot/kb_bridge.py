@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from pathlib import Path
 
 from bot import messages
@@ -26,6 +27,7 @@ from kb.sources import load_articles
 log = logging.getLogger(__name__)
 MIN_SEARCH_SCORE = 0.05
 COVERED_SCORE = 0.85
+STORE_ID_KEY = "kb:store-id"
 
 
 class KnowledgeBase:
@@ -124,6 +126,15 @@ def _signature(directory: Path) -> tuple:
     return tuple(signature)
 
 
+def store_identity(store) -> str:
+    """The ticket store's id, made on first use: drafts carry it, so a new store's T-1 is not the old T-1."""
+    found = store.recall(STORE_ID_KEY)
+    if not found:
+        store.remember(STORE_ID_KEY, uuid.uuid4().hex[:16])
+        found = store.recall(STORE_ID_KEY)  # whoever stored first, every process reads the same id
+    return str(found)
+
+
 def scrub_settings(config: Config) -> dict:
     """The team's scrub patterns and phone region, as keyword arguments for ``kb.scrub``."""
     from kb.scrub import region_for_timezone
@@ -174,7 +185,8 @@ def _draft(ctx: CommandContext, knowledge: KnowledgeBase, args: str) -> Reply:
     config = ctx.desk.config
     try:
         result = draft_from_ticket(ticket.to_record(), sources_dir=config.sources_path,
-                                   language=config.kb.default_language, **scrub_settings(config))
+                                   language=config.kb.default_language, store_id=store_identity(ctx.service.store),
+                                   **scrub_settings(config))
     except DraftError as error:
         raise InvalidMove(messages.KB_DRAFT_REFUSED, problem=str(error)) from None
     template = messages.KB_DRAFT_WRITTEN if result.created else messages.KB_DRAFT_UPDATED

@@ -37,6 +37,8 @@ class Article:
     language: str = "en"
     status: ArticleStatus = "published"
     source_tickets: tuple[str, ...] = ()
+    # The ticket store the source tickets belong to: T-1 of a new store is another ticket.
+    source_store: str | None = None
     updated: dt.date | None = None
     path: Path | None = field(default=None, compare=False)
 

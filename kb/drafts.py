@@ -14,7 +14,7 @@ from kb.articles import Article
 from kb.errors import KnowledgeBaseError
 from kb.scrub import scrub
 from kb.site.text import slugify
-from kb.sources import check_slug, load_articles, write_article
+from kb.sources import check_name, check_slug, load_articles, write_article
 
 # Chat mentions carry user ids: <@U0123ABC> (Slack), <@123456789> / <@!123…> (Discord).
 MENTIONS = (r"<@[!&]?[A-Z0-9]+(?:\|[^>]*)?>", r"<#[A-Z0-9]+(?:\|[^>]*)?>")
@@ -75,6 +75,7 @@ def article_from_ticket(
         language=existing.language if existing else language,
         status="draft",
         source_tickets=tickets,
+        source_store=existing.source_store if existing else None,
         updated=today or dt.date.today(),
         path=existing.path if existing else None,
     )
@@ -88,13 +89,17 @@ def draft_from_ticket(
     region: str | None = None,
     language: str = "en",
     today: dt.date | None = None,
+    store_id: str | None = None,
 ) -> DraftResult:
-    """Write (or update) ``faq_sources/<slug>.md`` with status draft for a solved ticket."""
+    """Write (or update) ``faq_sources/<slug>.md`` with status draft for a solved ticket.
+
+    ``store_id`` names the ticket store: the draft of another store's T-1 is another draft.
+    """
     if ticket.get("state") not in ("resolved", "closed"):
         raise DraftError(f"{ticket.get('id')} is {ticket.get('state')}: resolve it before drafting")
     articles = load_articles(sources_dir, default_language=language).articles
     ticket_id = str(ticket["id"])
-    mine = [a for a in articles if ticket_id in a.source_tickets]
+    mine = [a for a in articles if ticket_id in a.source_tickets and a.source_store == store_id]
     published = [a for a in mine if a.published]
     if published:
         raise DraftError(
@@ -106,7 +111,8 @@ def draft_from_ticket(
         ticket, existing=existing, patterns=patterns, region=region, language=language, today=today
     )
     if existing is None:
-        article = dataclasses.replace(article, slug=_free_slug(article.slug, taken))
+        article = dataclasses.replace(article, slug=_free_slug(article.slug, taken), source_store=store_id)
+    _check_names(article, ticket_id)
     path = existing.path if existing and existing.path else sources_dir / f"{article.slug}.md"
     write_article(article, path)
     return DraftResult(dataclasses.replace(article, path=path), path, existing is None)
@@ -130,6 +136,14 @@ def draft_slug(title: str) -> str:
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0] or slug[:MAX_SLUG]
     return check_slug(slug.strip("-_") or "article")
+
+
+def _check_names(article: Article, ticket_id: str) -> None:
+    for kind, value in (("category", article.category), *(("tag", tag) for tag in article.tags)):
+        try:
+            check_name(kind, value)
+        except ValueError as error:
+            raise DraftError(f"{ticket_id} has a {error}; shorten it on the ticket first") from None
 
 
 def _free_slug(slug: str, taken: set[str]) -> str:

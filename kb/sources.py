@@ -32,9 +32,13 @@ KEYS: tuple[str, ...] = (
     "language",
     "status",
     "source_tickets",
+    "source_store",
     "updated",
 )
 LIST_KEYS: frozenset[str] = frozenset({"tags", "questions", "learned", "source_tickets"})
+# Slugs, tags and categories become URLs and file names on the site: keep them well inside
+# every file system's name limit (255 bytes), with room for suffixes and other scripts.
+MAX_NAME = 64
 # Files in faq_sources/ that are notes for humans, not articles.
 SKIPPED_NAMES: frozenset[str] = frozenset({"readme.md", "index.md"})
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
@@ -96,6 +100,11 @@ def load_articles(root: Path, *, default_language: str = "en") -> LoadResult:
             errors.append(SourceError(path, f"duplicate slug {slug!r}: already used by {first}"))
             continue
         seen[slug.casefold()] = path
+        outside = outside_link(root, path)
+        if outside is not None:
+            errors.append(SourceError(path, f"is a link to {outside}, outside {root}: not loaded, "
+                                            "so nothing outside the sources can be published"))
+            continue
         try:
             text = path.read_text(encoding="utf-8")
             articles.append(
@@ -111,15 +120,28 @@ def load_articles(root: Path, *, default_language: str = "en") -> LoadResult:
 
 
 def source_files(root: Path) -> list[Path]:
-    """The article files under ``root``: ``*.md``, no hidden or ``_``-prefixed ones, sorted."""
+    """The article files under ``root``: ``*.md``, no hidden or ``_``-prefixed ones, sorted.
+
+    Linked directories are not entered (a link loop or a link to ``/`` must not be walked);
+    a linked file is listed, and :func:`outside_link` tells whether it leaves ``root``.
+    """
     found = []
-    for path in root.rglob("*.md"):
-        parts = path.relative_to(root).parts
-        if any(p.startswith((".", "_")) for p in parts) or path.name.lower() in SKIPPED_NAMES:
-            continue
-        if path.is_file():
-            found.append(path)
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        for name in files:
+            path = Path(folder) / name
+            if (not name.lower().endswith(".md") or name.startswith((".", "_"))
+                    or name.lower() in SKIPPED_NAMES):
+                continue
+            if path.is_file():
+                found.append(path)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def outside_link(root: Path, path: Path) -> Path | None:
+    """Where ``path`` really is when a link takes it outside ``root``; ``None`` when it stays inside."""
+    target = Path(os.path.realpath(path))
+    return None if target.is_relative_to(Path(os.path.realpath(root))) else target
 
 
 def parse_article(
@@ -188,14 +210,21 @@ def _field(key: str, value: Any, *, default_language: str) -> Any:
     if key in ("title", "category"):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"missing {key}: every article needs a non-empty {key}")
+        if key == "category":
+            check_name("category", value)
         return " ".join(value.split())
+    if key == "source_store":
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"source_store must be the store's id, not {value!r}")
+        return value
     if key == "language":
         language = default_language if value is None else value
         if not isinstance(language, str) or not _LANGUAGE.match(language):
             raise ValueError(f"language must be a code such as 'en', 'th' or 'fa', not {value!r}")
         return language
     if key == "status":
-        status = "published" if value is None else value
+        # Publishing is a decision: an article that does not say so is a draft.
+        status = "draft" if value is None else value
         if status not in STATUSES:
             raise ValueError(f"unknown status {value!r}: use one of {', '.join(STATUSES)}")
         return status
@@ -216,6 +245,8 @@ def _string_list(key: str, value: Any) -> tuple[str, ...]:
         text = " ".join(str(item).split())
         if not text:
             raise ValueError(f"{key} has an empty item")
+        if key == "tags":
+            check_name("tag", text)
         items.append(text)
     return tuple(items)
 
@@ -250,8 +281,21 @@ def _date(value: Any) -> dt.date | None:
         raise ValueError(f"updated must be a date like 2024-05-31, not {value!r}") from None
 
 
+def check_name(kind: str, value: str) -> str:
+    """Return ``value`` if it fits :data:`MAX_NAME` characters, else raise ``ValueError`` saying so."""
+    if len(value) > MAX_NAME:
+        raise ValueError(
+            f"{kind} {value[:40]!r}… is {len(value)} characters long: at most {MAX_NAME}, since "
+            f"each {kind} becomes a page address and a file name on the help site"
+        )
+    return value
+
+
 def check_slug(slug: str) -> str:
     """Return ``slug`` if it is a lowercase URL-safe name (letters of any script, digits, -)."""
+    if len(slug) > MAX_NAME:
+        raise SourceProblem(f"file name {slug[:40]!r}… is {len(slug)} characters long: a slug (file "
+                            f"name without .md) is at most {MAX_NAME}, since it becomes the page address")
     ok = (
         bool(slug)
         and slug == slug.lower()

@@ -46,7 +46,7 @@ def test_good_sources_load_with_all_fields() -> None:
 def test_defaults_apply_language_and_status(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("---\ntitle: A\ncategory: billing\n---\nBody\n", "utf-8")
     article = load_articles(tmp_path, default_language="fa").articles[0]
-    assert (article.language, article.status, article.questions) == ("fa", "published", ())
+    assert (article.language, article.status, article.questions) == ("fa", "draft", ())  # publishing is a decision
 
 
 def test_bad_sources_are_each_named_and_the_good_one_still_loads() -> None:
@@ -73,7 +73,7 @@ def test_bad_sources_are_each_named_and_the_good_one_still_loads() -> None:
         ("---\ntitle: x\ncategory: c\nquestions: hi\n---\nbody", 4, "questions must be a list"),
         ("---\ntitle: x\ncategory: c\nupdated: soon\n---\nbody", 4, "updated must be a date"),
         ("---\ntitle: x\ncategory: c\nlanguage: English\n---\nb", 4, "language must be a code"),
-        ("---\ntitle: x\ncategory: c\n---\n\n", 5, "body is empty"),
+        ("---\ntitle: x\ncategory: c\nstatus: published\n---\n\n", 6, "body is empty"),
         ("---\ntitle: x\n---\nbody", None, "missing category"),
     ],
 )
@@ -154,3 +154,39 @@ def test_kb_never_imports_bot_or_chat_sdks() -> None:
                 names = [node.module]
             for name in names:
                 assert name.split(".")[0] not in forbidden, f"{path} imports {name}"
+
+
+def test_an_article_without_status_is_a_draft_and_not_published(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: A\ncategory: billing\n---\n", "utf-8")
+    result = load_articles(tmp_path)
+    assert result.ok and result.published == () and result.articles[0].status == "draft"
+
+
+def test_long_tags_categories_and_slugs_are_errors_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "tagged.md").write_text(
+        f"---\ntitle: A\ncategory: billing\ntags:\n- ok\n- {'t' * 300}\nstatus: published\n---\nBody\n", "utf-8")
+    (tmp_path / "cat.md").write_text(f"---\ntitle: B\ncategory: {'c' * 65}\n---\nBody\n", "utf-8")
+    (tmp_path / f"{'s' * 65}.md").write_text("---\ntitle: C\ncategory: billing\n---\nBody\n", "utf-8")
+    (tmp_path / f"{'s' * 64}.md").write_text("---\ntitle: D\ncategory: billing\n---\nBody\n", "utf-8")
+    errors = _errors(tmp_path)
+    assert errors["tagged.md"][0] == 4 and "tag 'tttt" in errors["tagged.md"][1]
+    assert "300 characters long: at most 64" in errors["tagged.md"][1]
+    assert errors["cat.md"][0] == 3 and "category" in errors["cat.md"][1] and "65 characters" in errors["cat.md"][1]
+    assert "65 characters long" in errors[f"{'s' * 65}.md"][1]
+    assert [a.title for a in load_articles(tmp_path).articles] == ["D"]
+
+
+def test_links_out_of_the_sources_are_not_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Server secrets\ncategory: x\nstatus: published\n---\nroot password\n", "utf-8")
+    root = tmp_path / "faq"
+    root.mkdir()
+    (root / "ok.md").write_text("---\ntitle: Fine\ncategory: x\nstatus: published\n---\nBody\n", "utf-8")
+    (root / "inner.md").symlink_to(root / "ok.md")  # a link that stays inside is fine
+    (root / "leak.md").symlink_to(secret)
+    (root / "outside").symlink_to(tmp_path, target_is_directory=True)  # not walked at all
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    result = load_articles(root)
+    assert sorted(a.slug for a in result.articles) == ["inner", "ok"]
+    [error] = result.errors
+    assert error.path == root / "leak.md" and f"is a link to {secret}" in error.problem

@@ -103,6 +103,7 @@ def draft_command(args: argparse.Namespace) -> int:
             record,
             sources_dir=config.sources_path,
             language=config.kb.default_language,
+            store_id=record.get("store_id"),
             **scrub_settings(config),
         )
     except DraftError as error:
@@ -229,12 +230,13 @@ def _ticket_records(config: Config) -> list[dict]:
 
 
 def _ticket_record(config: Config, ticket_id: str) -> dict | None:
+    from bot.kb_bridge import store_identity
     from bot.store import store_for
 
     store = store_for(config)
     try:
         ticket = store.get(ticket_id.upper())
-        return ticket.to_record() if ticket else None
+        return dict(ticket.to_record(), store_id=store_identity(store)) if ticket else None
     finally:
         store.close()
 

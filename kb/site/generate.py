@@ -13,6 +13,7 @@ from kb.errors import OutputDirectoryError
 from kb.site import pages, persian, thai
 from kb.site.options import SiteOptions, is_hex
 from kb.site.text import check_slug, html_text, slugify
+from kb.sources import outside_link
 
 MARKER = "GENERATED.txt"
 MARKER_TEXT = (
@@ -204,7 +205,8 @@ def _stylesheet(options: SiteOptions) -> str:
 def _copy_images(sources_dir: Path, target: Path) -> None:
     for path in sources_dir.rglob("*"):
         relative = path.relative_to(sources_dir)
-        if path.suffix.lower() in IMAGE_SUFFIXES and not any(p.startswith(".") for p in relative.parts):
+        if path.suffix.lower() in IMAGE_SUFFIXES and not any(p.startswith(".") for p in relative.parts) \
+                and outside_link(sources_dir, path) is None:  # a link out of the sources is not published
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, destination)
