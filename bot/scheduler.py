@@ -198,7 +198,7 @@ class Scheduler:
         self.outbox.to_thread(ticket, Reply(
             messages.WAITING_NUDGE.format(name=ticket.requester.name, ticket_id=ticket.id,
                                           days=_whole_days(self.schedule.close_after)),
-            kind=Kind.INFO, ticket=ticket))
+            kind=Kind.NOTICE, ticket=ticket))
         return [f"nudged {ticket.id}"]
 
     def _auto_close(self, ticket: Ticket, since: dt.datetime, now: dt.datetime) -> list[str]:

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack import messages
-from bot.desk import Desk, Destination, Kind, Reply, Ticket, plan
+from bot.desk import Desk, Destination, Kind, Reply, ThreadLink, Ticket, plan
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +82,10 @@ class SlackOutbox:
                 log.info("no Slack team channel configured ([slack] team_channel); not posted: %s", reply.text)
                 return
             self._post(self.team_channel, reply)
-        elif destination is Destination.THREAD and ticket is not None and self.desk.thread_link(ticket.id, PLATFORM):
+        elif destination is Destination.THREAD and (link := self._link(ticket)) is not None:
             if reply.kind is Kind.INTAKE:
-                self.post_intake(reply, ticket)
+                self.post_intake(reply, ticket, link)
             else:
-                link = self.desk.thread_link(ticket.id, PLATFORM)
-                assert link is not None
                 self._post(link.channel, reply, thread=link.thread)
         elif where is NOWHERE:
             log.warning("%s has no Slack thread; not posted: %s", ticket.id if ticket else "-", reply.text)
@@ -122,16 +120,17 @@ class SlackOutbox:
         if where.channel:
             self._post(where.channel, reply, thread=where.thread)
 
-    def post_intake(self, reply: Reply, ticket: Ticket) -> None:
+    def post_intake(self, reply: Reply, ticket: Ticket, link: ThreadLink) -> None:
         """The intake answer in the request's thread; its ts is linked to the ticket to refresh it later."""
-        link = self.desk.thread_link(ticket.id, PLATFORM)
-        assert link is not None
         response = self._call("chat.postMessage", self.client.chat_postMessage, channel=link.channel,
                               thread_ts=link.thread, text=kit.fallback_text(reply),
                               blocks=kit.intake_blocks(reply), unfurl_links=False)
         if response is not None and response.get("ts"):
             self.desk.link_thread(ticket.id, platform=PLATFORM, channel=str(response.get("channel") or link.channel),
                                   thread=str(link.thread), intake=str(response["ts"]))
+
+    def _link(self, ticket: Ticket | None) -> ThreadLink | None:
+        return self.desk.thread_link(ticket.id, PLATFORM) if ticket is not None else None
 
     def refresh_intake(self, ticket_id: str) -> None:
         """Show the ticket's current state and owner on its intake message (``chat.update``)."""

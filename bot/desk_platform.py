@@ -1,0 +1,149 @@
+"""What adapters need from the Desk besides messages, commands and buttons: forms, pickers,
+thread links, edits, the intake message's content and the timers.
+
+``Desk`` inherits these; each is a question the core answers so that no adapter decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.commands import strip_prefix
+from bot.domain import Actor, Ticket, parse_ticket_id
+from bot.errors import DeskError
+from bot.replies import Reply, Suggestion
+from bot.threads import ThreadLink, thread_link
+
+if TYPE_CHECKING:
+    from bot.desk import Desk
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form an agent opened instead of typing (resolve, note): its ticket, and what to offer."""
+
+    verb: str
+    ticket: Ticket
+    articles: tuple[Suggestion, ...] = ()  # resolve: suggested at intake first, then the best matches
+
+    @property
+    def article(self) -> str | None:
+        """The article to preselect: the top one suggested at intake."""
+        return top_suggestion(self.ticket)
+
+
+FORM_VERBS = ("resolve", "note")
+
+
+def top_suggestion(ticket: Ticket) -> str | None:
+    """The slug of the best article suggested at intake ("This solved it" means that one)."""
+    return next((str(s.get("slug")) for s in ticket.suggestions if s.get("slug")), None)
+
+
+class PlatformNeeds:
+    """Forms, pickers, threads, edits, the intake view and the scheduler (mixed into ``Desk``)."""
+
+    # -- forms, pickers and the desk's own messages --------------------------------------
+
+    def open_form(self: Desk, actor: Actor, verb: str, ticket_id: str, *, search: bool = True) -> Form | Reply:
+        """The ``verb`` form (resolve, note) for a button press, or a refusal (agents only)."""
+        try:
+            ticket = self.service.open_form(actor, verb, ticket_id)
+        except DeskError as error:
+            return Reply.refusal(error)
+        articles = self._form_articles(ticket, search=search) if verb == "resolve" else ()
+        return Form(verb, ticket, tuple(articles))
+
+    def form_for(self: Desk, actor: Actor, text: str, *, channel: str | None = None, thread: str | None = None,
+                 search: bool = True) -> Form | None:
+        """The form a bare ``resolve T-12`` / ``note T-12`` opens for an agent; ``None``: run the command."""
+        verb, _, rest = strip_prefix(text).partition(" ")
+        words = rest.split()
+        if verb.lower() not in FORM_VERBS or len(words) > 1:
+            return None
+        ticket_id = parse_ticket_id(words[0]) if words else self.ticket_in_thread(actor.platform, channel, thread)
+        if ticket_id is None or self.find(ticket_id) is None:
+            return None  # the command says which ticket, or that there is no such ticket
+        form = self.open_form(actor, verb.lower(), ticket_id, search=search)
+        return form if isinstance(form, Form) else None
+
+    def pickable_tickets(self: Desk, actor: Actor, text: str = "", *, limit: int = 25) -> list[Ticket]:
+        """Tickets ``actor`` may pick while typing an id (those ``show`` would show them), active first."""
+        return self.service.pickable(actor, text, limit=limit)
+
+    def search_articles(self: Desk, text: str, *, limit: int = 25) -> list[Suggestion]:
+        """Published articles matching ``text`` (a picker); a broken knowledge base offers none."""
+        if self.knowledge is None or not text.strip():
+            return []
+        try:
+            return list(self.knowledge.search(text, limit=limit))
+        except Exception:  # a broken knowledge base must not break typing
+            log.exception("article search failed")
+            return []
+
+    def intake_view(self: Desk, ticket_id: str) -> Reply | None:
+        """What the ticket's intake message shows now: its suggestions, rebuilt from the stored records."""
+        ticket = self.find(ticket_id)
+        if ticket is None:
+            return None
+        return self.intake_reply(ticket, [Suggestion.from_record(s) for s in ticket.suggestions])
+
+    # -- threads and messages on a platform -------------------------------------------------
+
+    def find(self: Desk, ticket_id: str | None) -> Ticket | None:
+        """The ticket with this id (``T-12``, ``t12``), or ``None``."""
+        canonical = parse_ticket_id(ticket_id) if ticket_id else None
+        return self.service.store.get(canonical) if canonical else None
+
+    def link_thread(self: Desk, ticket_id: str, *, platform: str, channel: str, thread: str, **refs: str) -> None:
+        """The ticket lives in this thread (messages there join it); ``refs``: the desk's messages there."""
+        self.service.link_thread(ticket_id, platform=platform, channel=channel, thread=thread, **refs)
+
+    def thread_link(self: Desk, ticket_id: str, platform: str) -> ThreadLink | None:
+        """Where the ticket's conversation is on ``platform`` (channel, thread, intake message)."""
+        ticket = self.find(ticket_id)
+        return thread_link(ticket, platform) if ticket else None
+
+    def owns_thread(self: Desk, ticket_id: str, platform: str, channel: str, thread: str) -> bool:
+        """True when this thread is the ticket's own (not one it only borrows)."""
+        return self.ticket_in_thread(platform, channel, thread) == ticket_id
+
+    def on_edit(self: Desk, actor: Actor, *, channel: str, thread: str | None, message_id: str, text: str | None,
+                change_id: str | None = None) -> Ticket | None:
+        """A message was edited (``text``) or deleted (``None``); recorded when it is a ticket's."""
+        ticket = self.service.find_message(actor.platform, channel, thread, message_id)
+        if ticket is None:
+            return None
+        return self.service.record_edit(actor, ticket.id, message_id=message_id, text=text, change_id=change_id)
+
+    @property
+    def store_location(self: Desk) -> str:
+        """Where the tickets are kept, for start-up lines."""
+        return self.service.store.location
+
+    def scheduler(self: Desk, outbox, *, platform: str):
+        """The timers (reminders, nudges, weekly post) speaking through ``outbox``; ``None`` without them."""
+        try:
+            from bot.scheduler import Scheduler
+        except ModuleNotFoundError as exc:
+            if exc.name != "bot.scheduler":
+                raise
+            return None
+        return Scheduler(self, outbox, platform=platform)
+
+    def _form_articles(self: Desk, ticket: Ticket, *, search: bool) -> list[Suggestion]:
+        """Articles to choose from: those suggested at intake, then the knowledge base's best matches."""
+        if self.knowledge is None:
+            return []
+        found = {str(r.get("slug")): Suggestion.from_record(r) for r in ticket.suggestions if r.get("slug")}
+        if search:
+            try:
+                for suggestion in self.knowledge.search(f"{ticket.subject}\n{ticket.body}", limit=10):
+                    found.setdefault(suggestion.slug, suggestion)
+            except Exception:  # a broken knowledge base must not block resolving
+                log.exception("knowledge base search failed for the resolve form")
+        return list(found.values())
