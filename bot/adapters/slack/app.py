@@ -1,10 +1,11 @@
 """The Bolt app: Slack payloads in, core calls, Block Kit out. Translation only.
 
-Every listener acknowledges first and works after (``process_before_response`` stays off), so
-Slack never retries for want of an answer within 3 s; when it retries anyway
-(``X-Slack-Retry-Num``), the core's intake is idempotent on channel + ts, persisted in the store.
-View submissions are the one exception: the core runs before the ack so that a refusal is shown
-inside the modal (``response_action: errors``); the store is local, so that stays well under 3 s.
+Every listener acknowledges in the thread that received the request and works after, on a pool
+(``acks.py``), so no acknowledgement waits behind work and Slack never retries for want of an
+answer within 3 s; when it retries anyway (``X-Slack-Retry-Num``), the core's intake is
+idempotent on channel + ts, persisted in the store. Modal submissions wait for the core at most
+``acks.VIEW_SECONDS`` so that a refusal can be shown inside the modal (``response_action:
+errors``); a slower core closes the modal and its answer is posted when ready.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import logging
 import os
 import re
 from concurrent.futures import Executor
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -21,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.adapters.slack import blocks as kit
+from bot.adapters.slack.acks import VIEW_SECONDS, Pools, acked, submit, within
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
@@ -76,7 +79,7 @@ def create_app(
         client=client,
         signing_secret=signing_secret or "",
         request_verification_enabled=bool(signing_secret),
-        process_before_response=False,
+        process_before_response=True,  # listeners only acknowledge; the work goes to the pools
         token_verification_enabled=token_verification,
         listener_executor=executor,
         ignoring_self_events_enabled=True,
@@ -86,31 +89,33 @@ def create_app(
     directory = directory or SlackDirectory(desk.config)
     if directory.client is None:
         directory.client = client
-    SlackListeners(desk, directory).register(app)
+    SlackListeners(desk, directory, pools=Pools.start(executor)).register(app)
     return app
 
 
 class SlackListeners:
     """The listeners; each turns a payload into one core call and hands the replies to the outbox."""
 
-    def __init__(self, desk: Desk, directory: SlackDirectory) -> None:
+    def __init__(self, desk: Desk, directory: SlackDirectory, *, pools: Pools | None = None) -> None:
         self.desk = desk
         self.directory = directory
+        self.pools = pools or Pools.start()
 
     def register(self, app: App) -> None:
-        app.event("message")(self.on_message)
-        app.command(SLASH_COMMAND)(self.on_command)
-        app.action(TICKET_BUTTONS)(self.on_ticket_button)
-        app.action(SURVEY_BUTTONS)(self.on_survey_button)
-        app.action(kit.RESOLVE_MODAL)(self.on_modal_button)
-        app.action(kit.NOTE_MODAL)(self.on_modal_button)
-        app.shortcut(kit.SHORTCUT_OPEN)(self.on_open_shortcut)
-        app.shortcut(kit.SHORTCUT_COMMAND)(self.on_command_shortcut)
+        work, interactive = self.pools.work, self.pools.interactive
+        app.event("message")(acked(self.on_message, work))
+        app.command(SLASH_COMMAND)(acked(self.on_command, interactive))  # it may open a modal
+        app.action(TICKET_BUTTONS)(acked(self.on_ticket_button, work))
+        app.action(SURVEY_BUTTONS)(acked(self.on_survey_button, interactive))
+        app.action(kit.RESOLVE_MODAL)(acked(self.on_modal_button, interactive))
+        app.action(kit.NOTE_MODAL)(acked(self.on_modal_button, interactive))
+        app.shortcut(kit.SHORTCUT_OPEN)(acked(self.on_open_shortcut, work))
+        app.shortcut(kit.SHORTCUT_COMMAND)(acked(self.on_command_shortcut, interactive))
         app.view(kit.VIEW_RESOLVE)(self.on_resolve_submit)
         app.view(kit.VIEW_NOTE)(self.on_note_submit)
         app.view(kit.VIEW_COMMAND)(self.on_command_submit)
         app.view(kit.VIEW_SURVEY)(self.on_survey_submit)
-        app.view_closed(kit.VIEW_SURVEY)(self.on_survey_closed)
+        app.view_closed(kit.VIEW_SURVEY)(acked(self.on_survey_closed, work))
 
     def outbox(self, client: WebClient) -> SlackOutbox:
         return SlackOutbox(self.desk, client)
@@ -169,9 +174,8 @@ class SlackListeners:
 
     # -- the /desk slash command --------------------------------------------------------
 
-    def on_command(self, ack, command: dict[str, Any], client: WebClient, respond) -> None:
+    def on_command(self, command: dict[str, Any], client: WebClient, respond) -> None:
         """``/desk VERB …``; Slack sends no thread, so id-less verbs need the shortcut instead."""
-        ack()
         user_id, hint = user_of(command)
         actor = self.directory.actor(user_id, hint)
         channel = command.get("channel_id")
@@ -181,23 +185,22 @@ class SlackListeners:
         if form is not None:
             self._open_modal(client, command.get("trigger_id"), form, where)
             return
-        self.outbox(client).deliver(self.desk.on_command(actor, text, channel=channel), where)
+        submit(self.pools.work, lambda: self.outbox(client).deliver(self.desk.on_command(actor, text, channel=channel),
+                                                                    where))
 
     # -- buttons ----------------------------------------------------------------------------
 
-    def on_ticket_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+    def on_ticket_button(self, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                          respond) -> None:
         """"This solved it", "Still need help", "Claim"."""
-        ack()
         actor, where = self._who_where(body, respond)
         name = str(action["action_id"]).split(":", 1)[1]
         replies = self.desk.on_action(actor, Action(name), str(action.get("value", "")))
         self.outbox(client).deliver(replies, where)
 
-    def on_modal_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+    def on_modal_button(self, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                         respond) -> None:
         """"Resolve…" and "Add note…" on the intake message."""
-        ack()
         actor, where = self._who_where(body, respond)
         verb = "resolve" if action["action_id"] == kit.RESOLVE_MODAL else "note"
         form = self.desk.open_form(actor, verb, str(action.get("value", "")))
@@ -206,10 +209,9 @@ class SlackListeners:
             return
         self._open_modal(client, body.get("trigger_id"), form, where)
 
-    def on_survey_button(self, ack, body: dict[str, Any], action: dict[str, Any], client: WebClient,
+    def on_survey_button(self, body: dict[str, Any], action: dict[str, Any], client: WebClient,
                          respond) -> None:
         """A 1–5 score: ask for an optional comment; the score counts even if the modal is closed."""
-        ack()
         actor, where = self._who_where(body, respond)
         score = int(SURVEY_BUTTONS.match(action["action_id"]).group(1))  # type: ignore[union-attr]
         ticket_id = str(action.get("value", ""))
@@ -222,9 +224,8 @@ class SlackListeners:
 
     # -- shortcuts ---------------------------------------------------------------------------
 
-    def on_open_shortcut(self, ack, shortcut: dict[str, Any], client: WebClient, respond) -> None:
+    def on_open_shortcut(self, shortcut: dict[str, Any], client: WebClient, respond) -> None:
         """"Open ticket from this message": an agent turns someone's message into a ticket."""
-        ack()
         agent_id, hint = user_of(shortcut)
         agent = self.directory.actor(agent_id, hint)
         message = shortcut.get("message") or {}
@@ -242,9 +243,8 @@ class SlackListeners:
             replies = [Reply(outcome.ignored, kind=Kind.INFO, ticket=outcome.ticket, private=True)]
         self.outbox(client).deliver(replies, where)
 
-    def on_command_shortcut(self, ack, shortcut: dict[str, Any], client: WebClient, respond) -> None:
+    def on_command_shortcut(self, shortcut: dict[str, Any], client: WebClient, respond) -> None:
         """"Desk command in this thread": a /desk command that knows its thread."""
-        ack()
         user_id, _ = user_of(shortcut)
         message = shortcut.get("message") or {}
         channel = str((shortcut.get("channel") or {}).get("id", ""))
@@ -258,33 +258,34 @@ class SlackListeners:
     # -- modal submissions -------------------------------------------------------------------
 
     def on_resolve_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        actor, where, meta = self._who_where_view(body, view)
-        text = kit.view_value(view, "resolution") or ""
-        article = kit.view_value(view, "article")
-        replies = self.desk.resolve(actor, str(meta.get("ticket", "")), text, article=article)
-        self._finish_view(ack, client, replies, where, "resolution")
+        def resolve(actor: Actor, where: Where, meta: dict[str, Any]) -> list[Reply]:
+            text = kit.view_value(view, "resolution") or ""
+            return self.desk.resolve(actor, str(meta.get("ticket", "")), text, article=kit.view_value(view, "article"))
+
+        self._submitted(ack, body, view, client, resolve, "resolution")
 
     def on_note_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        actor, where, meta = self._who_where_view(body, view)
-        text = kit.view_value(view, "note") or ""
-        replies = self.desk.on_command(actor, f"note {meta.get('ticket', '')} {text}")
-        self._finish_view(ack, client, replies, where, "note")
+        def note(actor: Actor, where: Where, meta: dict[str, Any]) -> list[Reply]:
+            return self.desk.on_command(actor, f"note {meta.get('ticket', '')} {kit.view_value(view, 'note') or ''}")
+
+        self._submitted(ack, body, view, client, note, "note")
 
     def on_command_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        actor, where, _ = self._who_where_view(body, view)
-        text = kit.view_value(view, "command") or ""
-        replies = self.desk.on_command(actor, text, channel=where.channel, thread=where.thread)
-        self._finish_view(ack, client, replies, where, "command")
+        def command(actor: Actor, where: Where, meta: dict[str, Any]) -> list[Reply]:
+            text = kit.view_value(view, "command") or ""
+            return self.desk.on_command(actor, text, channel=where.channel, thread=where.thread)
+
+        self._submitted(ack, body, view, client, command, "command")
 
     def on_survey_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        actor, where, meta = self._who_where_view(body, view)
-        comment = kit.view_value(view, "comment") or ""
-        replies = self.desk.on_survey(actor, str(meta.get("ticket", "")), int(meta.get("score", 0)), comment)
-        self._finish_view(ack, client, replies, where, "comment")
+        def survey(actor: Actor, where: Where, meta: dict[str, Any]) -> list[Reply]:
+            comment = kit.view_value(view, "comment") or ""
+            return self.desk.on_survey(actor, str(meta.get("ticket", "")), int(meta.get("score", 0)), comment)
 
-    def on_survey_closed(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        self._submitted(ack, body, view, client, survey, "comment")
+
+    def on_survey_closed(self, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         """Closing the comment modal still records the score."""
-        ack()
         actor, where, meta = self._who_where_view(body, view)
         replies = self.desk.on_survey(actor, str(meta.get("ticket", "")), int(meta.get("score", 0)))
         self.outbox(client).deliver(replies, where)
@@ -317,15 +318,28 @@ class SlackListeners:
         where = Where(meta.get("channel"), user_id, thread=meta.get("thread"))
         return self.directory.actor(user_id, hint), where, meta
 
-    def _finish_view(self, ack, client: WebClient, replies: list[Reply], where: Where, block_id: str) -> None:
-        """A refusal stays in the modal, next to the field; anything else closes it and is posted."""
+    def _submitted(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,
+                   core: Callable[[Actor, Where, dict[str, Any]], list[Reply]], block_id: str) -> None:
+        """Run ``core`` for a modal submission, waiting for it at most ``VIEW_SECONDS``: a refusal
+        stays in the modal, next to the field; anything else, or a late answer, is posted."""
+        actor, where, meta = self._who_where_view(body, view)
+        deliver = lambda replies: self.outbox(client).deliver(replies, where)  # noqa: E731
+        try:
+            in_time, replies = within(submit(self.pools.interactive, core, actor, where, meta), VIEW_SECONDS,
+                                      late=lambda late: submit(self.pools.work, deliver, late))
+        except Exception:  # logged where it ran; close the modal rather than leave Slack waiting
+            ack()
+            return
+        if not in_time:
+            ack()  # the modal closes; the outcome is posted in the conversation when it is ready
+            return
         refused = [r for r in replies if r.refused]
         if refused and len(refused) == len(replies):
             message = "\n".join(r.full_text for r in refused)
             ack(response_action="errors", errors={block_id: message[:2000]})
             return
         ack()
-        self.outbox(client).deliver(replies, where)
+        submit(self.pools.work, deliver, replies)
 
 
 def _metadata(where: Where) -> dict[str, Any]:
