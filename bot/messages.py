@@ -133,6 +133,9 @@ STORE_SCHEMA_NEWER = ("The ticket store at {location} has schema version {found}
                       "({known}). Upgrade chatdesk before using this database.")
 STORE_URL_UNKNOWN = ("The store url {url} is not a PostgreSQL URL (postgresql://user@host:5432/database); "
                      "leave [store] url unset to keep the embedded store.")
+STORE_COPY_NOT_EMPTY = ("The target store at {location} already holds tickets; copy into an empty store "
+                        "(nothing was copied).")
+STORE_COPY_FAILED = "Copying the ticket store {source} to {target} failed: {problem}."
 STORE_READ_ONLY = ("Could not save to the ticket store at {location}: this user may not write in {directory} "
                    "({problem}). Make that directory writable, or set data_dir in chatdesk.toml (or "
                    "CHATDESK_DATA) to one that is. Nothing was changed.")

@@ -20,6 +20,7 @@ from bot.errors import DeskError
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.desk",
     "bot.cli.data",
+    "bot.cli.store",
 )
 
 

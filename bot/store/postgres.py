@@ -28,6 +28,7 @@ from bot import messages
 from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
 from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
+from bot.store.pg_maintenance import PostgresMaintenance
 from bot.store.pg_schema import migrate, refuse_newer, schema_version
 from bot.store.queries import touches
 from bot.store.settings import safe_location
@@ -39,7 +40,7 @@ ATTEMPTS = 5  # a server restart or failover takes a few seconds: 0.1 + 0.2 + 0.
 COLUMNS = "number, record"
 
 
-class PostgresTicketStore:
+class PostgresTicketStore(PostgresMaintenance):
     """A ``TicketStore`` on PostgreSQL; ``connect(url)`` checks the server and the schema first."""
 
     def __init__(self, url: str, *, pool_size: int = 4, connect_timeout: int = 10) -> None:

@@ -32,7 +32,7 @@ from bot.store.atomic_storage import AtomicJSONStorage
 from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
 from bot.store.queries import is_active, is_requester, may_touch, summary_of, touches
 
-TICKETS, SUMMARY, KEYS, MEMO, COUNTERS = "tickets", "summary", "keys", "memo", "counters"
+from bot.store.tinydb_maintenance import COUNTERS, KEYS, MEMO, SUMMARY, TICKETS, TinyMaintenance
 
 
 class _Transaction:
@@ -54,7 +54,7 @@ class _Transaction:
         return document
 
 
-class TinyTicketStore:
+class TinyTicketStore(TinyMaintenance):
     """A ``TicketStore`` on TinyDB; ``memory()`` gives the in-memory twin used in tests."""
 
     def __init__(self, storage: Storage, *, lock_path: Path | None, location: str,
@@ -241,8 +241,14 @@ class TinyTicketStore:
         if len(tables.get(SUMMARY, {})) != len(tickets):
             # A file written before summaries existed: derive them once; the next write keeps them.
             known = tables.get(SUMMARY, {})
-            tables[SUMMARY] = {n: known.get(n) or summary_of(self._fold(int(n), tickets[n])) for n in tickets}
+            tables[SUMMARY] = {n: known.get(n) or self._summary_or_unreadable(int(n), tickets[n]) for n in tickets}
         return tables
+
+    def _summary_or_unreadable(self, number: int, record: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            return summary_of(self._fold(number, record))
+        except (KeyError, TypeError, ValueError):  # reported by 'chatdesk store check'; no query selects it
+            return {"state": "unreadable", "platform": "", "user": "", "opened": 0.0, "updated": 0.0}
 
     def _select(self, keep: Callable[[Mapping[str, Any]], bool]) -> list[Ticket]:
         """Fold only the tickets whose summary ``keep`` accepts, oldest first."""
