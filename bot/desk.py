@@ -72,6 +72,8 @@ class Desk(PlatformNeeds):
         self._people = people
         # Decides whether a resolved ticket's requester gets the satisfaction survey (metrics installs it).
         self.survey_policy: Callable[[Ticket], bool] | None = None
+        # Steps after a ticket is opened (features: assignment); each returns replies to post.
+        self.intake_hooks: list[Callable[[Ticket], list[Reply]]] = []
 
     # -- messages ---------------------------------------------------------------
 
@@ -115,8 +117,10 @@ class Desk(PlatformNeeds):
         ticket = self.service.record_suggestions(ticket.id, [s.to_record() for s in suggestions],
                                                  confident=bool(suggestions),
                                                  category=self._category_from(suggestions))
-        return Outcome(replies=[self.intake_reply(ticket, suggestions), self._announcement(ticket)],
-                       ticket=ticket, created=True)
+        replies = [self.intake_reply(ticket, suggestions), self._announcement(ticket)]
+        for hook in self.intake_hooks:
+            replies += hook(ticket)
+        return Outcome(replies=replies, ticket=ticket, created=True)
 
     def intake_reply(self, ticket: Ticket, suggestions: list[Suggestion]) -> Reply:
         name = ticket.requester.name

@@ -51,6 +51,7 @@ class EventType(StrEnum):
     DELETED = "deleted"
     REMINDED = "reminded"
     LINKED = "linked"
+    TRANSFERRED = "transferred"  # moved to another team's queue
 
 
 @dataclass(frozen=True, slots=True)

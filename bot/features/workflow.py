@@ -1,0 +1,9 @@
+"""Team workflow: on-duty assignment, canned replies (macros), team queues and transfers."""
+
+from __future__ import annotations
+
+from bot.registry import Feature, add_feature
+from bot.workflow.settings import AssignmentSection, Macros, Queues
+
+add_feature(Feature("workflow", install="bot.workflow:install",
+                    sections={"assignment": AssignmentSection, "macros": Macros, "queues": Queues}, order=40))

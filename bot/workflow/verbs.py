@@ -1,0 +1,154 @@
+"""The team-workflow verbs: ``duty``, ``reply``, ``macros``, ``transfer``, and queue-aware ``queue``/``mine``."""
+
+from __future__ import annotations
+
+from bot import messages
+from bot.clock import to_iso
+from bot.commands import CommandContext, Verb, bad_usage
+from bot.domain import Event, EventType, State, Ticket
+from bot.errors import InvalidMove, NotFound, UsageError
+from bot.render import queue_lines
+from bot.replies import Kind, Reply
+from bot.workflow.macros import fill, preview
+from bot.workflow.queues import TRANSFERRED, find_queue, queue_of, queues_of_agent
+
+
+def _workflow(ctx: CommandContext):
+    return ctx.desk.workflow
+
+
+def duty(ctx: CommandContext, args: str) -> Reply:
+    """``/desk duty [on|off]``: go on or off duty, or see who is on."""
+    flow, word = _workflow(ctx), args.strip().lower()
+    if word not in ("", "on", "off"):
+        raise bad_usage()
+    if word:
+        changed = flow.roster.set(ctx.actor, word == "on")
+        if not changed:
+            return Reply(messages.DUTY_ALREADY_ON if word == "on" else messages.DUTY_ALREADY_OFF, private=True)
+        text = (messages.DUTY_ON if word == "on" else messages.DUTY_OFF).format(name=ctx.actor.name)
+        lines = (messages.DUTY_CLAIM_MODE,) if flow.mode == "claim" else ()
+        return Reply(text, private=True, lines=lines)
+    return Reply(flow.on_duty_text(ctx.actor.platform), private=True)
+
+
+def reply(ctx: CommandContext, args: str) -> Reply | list[Reply]:
+    """``/desk reply [T-12] TEXT`` or ``:MACRO``: answer the customer in the thread, as the agent."""
+    ticket_id, text = ctx.split_ticket("reply", args)
+    if not text:
+        raise UsageError(messages.REPLY_NEEDED)
+    flow = _workflow(ctx)
+    ticket = ctx.service.show(ctx.actor, ticket_id)
+    if ticket.state is State.CLOSED:
+        raise InvalidMove(messages.REPLY_CLOSED, ticket_id=ticket.id)
+    if text.startswith(":"):
+        name = text[1:].split()[0] if text[1:].split() else ""
+        macro = flow.macros().get(name)
+        if macro is None:
+            return Reply(messages.MACRO_UNKNOWN.format(name=name, available=flow.macro_list_text()), kind=Kind.USAGE,
+                         private=True, lines=flow.macro_lines())
+        text = fill(macro, ticket=ticket, agent=ctx.actor, article_link=flow.article_link(ticket))
+    ticket = ctx.service.add_message(ctx.actor, ticket.id, text)
+    return Reply(messages.REPLY_SENT.format(agent=ctx.actor.name, ticket_id=ticket.id, text=text),
+                 kind=Kind.NOTICE, ticket=ticket)
+
+
+def macros(ctx: CommandContext, args: str) -> Reply:
+    """``/desk macros``: the canned replies and how to send one."""
+    if args:
+        raise bad_usage()
+    flow = _workflow(ctx)
+    return Reply(flow.macro_list_text(), private=True, lines=flow.macro_lines())
+
+
+def transfer(ctx: CommandContext, args: str) -> list[Reply]:
+    """``/desk transfer [T-12] QUEUE``: move a ticket to another team's queue."""
+    ticket_id, name = ctx.split_ticket("transfer", args)
+    if not name or len(name.split()) > 1:
+        raise bad_usage()
+    flow = _workflow(ctx)
+    if not flow.queues:
+        raise NotFound(messages.QUEUES_NONE)
+    target = find_queue(name, flow.queues)
+    if target is None:
+        raise NotFound(messages.QUEUE_UNKNOWN, name=name, known=", ".join(q.name for q in flow.queues))
+    now = to_iso(ctx.service.clock.now())
+    released = False
+
+    def decide(current: Ticket) -> list[Event]:
+        nonlocal released
+        if current.state in (State.RESOLVED, State.CLOSED):
+            raise InvalidMove(messages.NOT_ACTIVE_FOR_TRANSFER, ticket_id=current.id, state=current.state.value)
+        here = queue_of(current, flow.queues)
+        if here is not None and here.name == target.name:
+            raise InvalidMove(messages.ALREADY_IN_QUEUE, ticket_id=current.id, queue=target.name)
+        events = [Event(TRANSFERRED, now, ctx.actor.user_id, ctx.actor.name,
+                        {"queue": target.name, "from": here.name if here else None})]
+        members = {a.casefold() for a in target.agents}
+        if current.assignee and target.agents and current.assignee.user_id.casefold() not in members:
+            events.append(Event(EventType.UNCLAIMED, now, ctx.actor.user_id, ctx.actor.name,
+                                {"reason": f"transferred to {target.name}"}))
+            released = True
+        return events
+
+    ticket = ctx.service.store.mutate(ticket_id, decide)
+    replies = [Reply(messages.TRANSFERRED.format(ticket_id=ticket.id, queue=target.name, agent=ctx.actor.name,
+                                                 released=messages.TRANSFER_RELEASED if released else ""),
+                     kind=Kind.CHANGED, ticket=ticket)]
+    return replies + flow.after_intake(ticket)
+
+
+def queue(ctx: CommandContext, args: str) -> Reply:
+    """``/desk queue [QUEUE]``: active tickets per team queue, and who is on duty."""
+    return _listing(ctx, args, mine=False)
+
+
+def mine(ctx: CommandContext, args: str) -> Reply:
+    """``/desk mine [QUEUE]``: the tickets you hold, per team queue."""
+    return _listing(ctx, args, mine=True)
+
+
+def _listing(ctx: CommandContext, args: str, *, mine: bool) -> Reply:
+    flow = _workflow(ctx)
+    tickets = ctx.service.mine(ctx.actor) if mine else ctx.service.queue(ctx.actor)
+    wanted = None
+    if args:
+        if len(args.split()) > 1:
+            raise bad_usage()
+        wanted = find_queue(args, flow.queues)
+        if wanted is None:
+            raise NotFound(messages.QUEUE_UNKNOWN, name=args, known=", ".join(q.name for q in flow.queues) or "none")
+    footer = () if mine else (flow.on_duty_text(ctx.actor.platform),)
+    if not flow.queues:
+        header = (messages.MINE_HEADER if mine else messages.QUEUE_HEADER).format(count=len(tickets))
+        if not tickets:
+            return Reply(messages.MINE_EMPTY if mine else messages.QUEUE_EMPTY, private=True, lines=footer)
+        return Reply(header, private=True, lines=(*queue_lines(ctx.service, tickets), *footer))
+    groups: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        found = queue_of(ticket, flow.queues)
+        groups.setdefault(found.name if found else messages.QUEUE_NONE_NAME, []).append(ticket)
+    order = [q.name for q in (queues_of_agent(ctx.actor.user_id, flow.queues) or flow.queues)]
+    order += [q.name for q in flow.queues if q.name not in order] + [messages.QUEUE_NONE_NAME]
+    lines: list[str] = []
+    for name in order:
+        if (wanted and name != wanted.name) or not groups.get(name):
+            continue
+        section = messages.QUEUE_SECTION_NONE if name == messages.QUEUE_NONE_NAME else messages.QUEUE_SECTION
+        lines.append(section.format(queue=name, count=len(groups[name])))
+        lines += queue_lines(ctx.service, groups[name])
+    count = sum(len(groups.get(name, [])) for name in order if not wanted or name == wanted.name)
+    if not count:
+        return Reply(messages.MINE_EMPTY if mine else messages.QUEUE_EMPTY, private=True, lines=footer)
+    header = (messages.MINE_HEADER if mine else messages.QUEUE_HEADER).format(count=count)
+    return Reply(header, private=True, lines=(*lines, *footer))
+
+
+WORKFLOW_VERBS = (
+    Verb("duty", "duty [on|off]", "go on or off duty for new tickets, or see who is on", duty),
+    Verb("reply", "reply [T-12] TEXT | :MACRO", "answer the customer in the ticket's thread, as you", reply),
+    Verb("macros", "macros", "the canned replies for `reply`", macros),
+    Verb("transfer", "transfer [T-12] QUEUE", "move a ticket to another team's queue", transfer),
+    Verb("queue", "queue [QUEUE]", "the open and active tickets per team queue, unclaimed first", queue),
+    Verb("mine", "mine [QUEUE]", "the tickets you hold", mine),
+)
