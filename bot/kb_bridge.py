@@ -109,9 +109,17 @@ class KnowledgeBase:
         for error in result.errors:
             log.warning("knowledge base: %s", error)
         self._articles = {a.slug: a for a in result.articles}
-        self._matcher = Matcher.build(result.articles, threshold=self.config.kb.threshold)
+        self._matcher = Matcher.build(result.articles, threshold=self.config.kb.threshold,
+                                      cache_dir=_embedding_cache_dir(self.config))
         self.errors = tuple(result.errors)
         self._signature = signature
+
+
+def _embedding_cache_dir(config: Config) -> Path:
+    """Embeddings survive restarts: under the data directory, else the per-user cache."""
+    from kb.semantic import default_cache_dir
+
+    return config.data_dir / "embeddings" if config.data_dir else default_cache_dir()
 
 
 def _signature(directory: Path) -> tuple:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kb.errors import KnowledgeBaseError
+
 MODEL_CONFIG = "l2_supercat"
 MODEL_DIM = 256
 _WEIGHTS = f"weights/{MODEL_CONFIG}_{MODEL_DIM}.safetensors"
@@ -28,8 +30,8 @@ _TOKENIZER = f"tokenizers/{MODEL_CONFIG}_tokenizer_config.json"
 _TENSOR = "embedding.weight"
 
 
-class ModelUnavailable(RuntimeError):
-    """The bundled model files are missing or unreadable (names the file that was wrong)."""
+class ModelUnavailable(KnowledgeBaseError):
+    """The bundled model files are missing or unreadable (``path`` names the file)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,15 +83,15 @@ def load_wordllama(directory: Path | None = None) -> WordLlamaModel:
     weights, vocab = root / _WEIGHTS, root / _TOKENIZER
     for path in (weights, vocab):
         if not path.is_file():
-            raise ModelUnavailable(f"{path}: WordLlama model file missing from the package")
+            raise ModelUnavailable("WordLlama model file missing from the package", path=path)
     try:
         table = load_file(str(weights))[_TENSOR]
     except (KeyError, OSError, ValueError) as error:
-        raise ModelUnavailable(f"{weights}: cannot read tensor {_TENSOR!r}: {error}") from None
+        raise ModelUnavailable(f"cannot read tensor {_TENSOR!r}: {error}", path=weights) from None
     try:
         tokenizer = Tokenizer.from_file(str(vocab))
     except Exception as error:  # tokenizers raises its own Exception subclass
-        raise ModelUnavailable(f"{vocab}: cannot read the tokenizer: {error}") from None
+        raise ModelUnavailable(f"cannot read the tokenizer: {error}", path=vocab) from None
     tokenizer.no_padding()
     tokenizer.no_truncation()
     size = weights.stat().st_size

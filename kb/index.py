@@ -14,7 +14,8 @@ Signals, and why each is here (figures from ``benchmarks/match_quality.py`` on b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,14 +109,18 @@ class PhrasingIndex:
         """How many articles (groups) the index holds."""
         return len(self.starts)
 
-    def signals(self, queries: Sequence[str]) -> dict[str, np.ndarray]:
-        """Each active signal as a (queries x articles) array in 0..1, from normalised queries."""
-        keys = [fuzzy_key(q) for q in queries] if self._active("fuzzy") else []
+    def signals(
+        self, queries: Sequence[str], *, only: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Each active signal (of ``only``, if given) as a (queries x articles) array in 0..1,
+        from normalised queries."""
+        keys = [fuzzy_key(q) for q in queries] if self._active("fuzzy", only) else []
         return self._signals(
             lambda: self.char_vectorizer.transform(queries),
             lambda: self.word_vectorizer.transform(queries),
             keys,
             None,
+            only,
         )
 
     def left_out_signals(self, left_out: np.ndarray) -> dict[str, np.ndarray]:
@@ -133,10 +138,11 @@ class PhrasingIndex:
             lambda: rows(self.word_matrix, self.word_shared),
             [self.fuzzy_keys[i] for i in left_out],
             left_out,
+            None,
         )
 
-    def _active(self, name: str) -> bool:
-        return bool(self.weights.get(name, 0))
+    def _active(self, name: str, only: Collection[str] | None = None) -> bool:
+        return bool(self.weights.get(name, 0)) and (only is None or name in only)
 
     def _signals(
         self,
@@ -144,22 +150,24 @@ class PhrasingIndex:
         word_queries: Callable[[], sp.csr_matrix],
         fuzzy_keys: Sequence[str],
         left_out: np.ndarray | None,
+        only: Collection[str] | None,
     ) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
-        if self._active("char_max") or self._active("char_centroid"):
+        active = functools.partial(self._active, only=only)
+        if active("char_max") or active("char_centroid"):
             q_char = char_queries()
-            if self._active("char_max"):
+            if active("char_max"):
                 scores = _dense_product(q_char, self.char_matrix, self.char_matrix_t)
                 out["char_max"] = self.per_article_max(self._mask(scores, left_out))
-            if self._active("char_centroid"):
+            if active("char_centroid"):
                 out["char_centroid"] = self._centroid_scores(
                     q_char, self.char_matrix, self.char_sums, self.char_centroids_t, left_out
                 )
-        if self._active("word_centroid"):
+        if active("word_centroid"):
             out["word_centroid"] = self._centroid_scores(
                 word_queries(), self.word_matrix, self.word_sums, self.word_centroids_t, left_out
             )
-        if self._active("fuzzy"):
+        if active("fuzzy"):
             out["fuzzy"] = self.per_article_max(self._mask(self.fuzzy_scores(fuzzy_keys), left_out))
         return out
 

@@ -11,6 +11,14 @@ from bot.config import demo_config
 from bot.store import TinyTicketStore
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_cache(tmp_path_factory):
+    """Per-user caches (the knowledge base's embeddings) go to a temporary directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_cluster():
     """A throwaway PostgreSQL server for the session; in CI failing to start one is a failure."""

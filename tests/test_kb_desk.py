@@ -92,14 +92,15 @@ def test_kb_verbs_in_the_console(desk, kb_config):
 
 def test_kb_gaps_lists_recurring_questions_without_articles(desk):
     talk = Transcript(desk)
-    for n, text in enumerate(["Do you ship to Iceland?", "Do you deliver to Iceland",
-                              "do you ship to iceland at all"]):
-        ticket = ask(desk, text, message_id=f"ship{n}").ticket
+    # No article answers this (shipping to Iceland is: "Track your order" lists destinations).
+    for n, text in enumerate(["Do you sell gift cards?", "Can I buy a gift card",
+                              "do you sell gift cards at all"]):
+        ticket = ask(desk, text, message_id=f"gift{n}").ticket
         assert not ticket.confident_suggestion
-        desk.service.resolve(MARIA, ticket.id, "Yes, through our EU warehouse")
+        desk.service.resolve(MARIA, ticket.id, "Yes, at homing.io/gift")
     talk.push("/as maria")
     out = talk.push("/desk kb gaps")
-    assert "3×" in out and "iceland" in out.lower()
+    assert "3×" in out and "gift" in out.lower()
 
 
 def test_knowledge_base_reloads_when_sources_change(kb_config):
@@ -112,13 +113,13 @@ def test_knowledge_base_reloads_when_sources_change(kb_config):
 
 def test_a_gap_closes_once_an_article_answers_it(desk, kb_config):
     talk = Transcript(desk)
-    for n, text in enumerate(["Do you ship to Iceland?", "Do you deliver to Iceland", "do you ship to iceland at all"]):
-        ticket = ask(desk, text, message_id=f"ship{n}").ticket
-        desk.service.resolve(MARIA, ticket.id, "Yes, through our EU warehouse")
+    for n, text in enumerate(["Do you sell gift cards?", "Can I buy a gift card", "do you sell gift cards at all"]):
+        ticket = ask(desk, text, message_id=f"gift{n}").ticket
+        desk.service.resolve(MARIA, ticket.id, "Yes, at homing.io/gift")
     talk.push("/as maria")
-    assert "iceland" in talk.push("/desk kb gaps").lower()
-    (kb_config.sources_path / "shipping-to-iceland.md").write_text(
-        "---\ntitle: Shipping to Iceland\ncategory: billing\nquestions:\n- do you ship to iceland\n"
-        "- do you deliver to iceland\n- can I order from iceland\nstatus: published\n---\n\n"
-        "Yes: we ship to Iceland from our EU warehouse.\n", encoding="utf-8")
-    assert "iceland" not in talk.push("/desk kb gaps").lower()
+    assert "gift" in talk.push("/desk kb gaps").lower()
+    (kb_config.sources_path / "gift-cards.md").write_text(
+        "---\ntitle: Gift cards\ncategory: billing\nquestions:\n- do you sell gift cards\n"
+        "- can I buy a gift card\n- a gift card for a friend\nstatus: published\n---\n\n"
+        "Yes: gift cards are sold at homing.io/gift.\n", encoding="utf-8")
+    assert "gift" not in talk.push("/desk kb gaps").lower()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -9,9 +10,13 @@ import pytest
 
 from kb.articles import Article
 from kb.calibration import confidence
+from kb.embedding import ModelUnavailable, wordllama
+from kb.embedding_cache import EmbeddingCache
+from kb.fusion import DEFAULT_FUSION, choose_weights
 from kb.index import PhrasingIndex
 from kb.matcher import Matcher
 from kb.normalize import normalize, register_segmenter
+from kb.semantic import latin_share
 from kb.sources import load_articles
 
 REPO = Path(__file__).resolve().parents[1]
@@ -118,11 +123,12 @@ def test_threshold_follows_the_articles(sample: Matcher) -> None:
 
 
 def test_learned_phrasings_are_matched() -> None:
-    query = "the thing on my keyring chirps no more"
+    # Words no model knows: only the learned phrasing can connect them to the article.
+    query = "the zorbly gadget stopped zorbling"
     before = Matcher.build(ARTICLES)
     learned = list(ARTICLES)
     learned[2] = _article("ring-your-tag", "Ring your tag", "make the tag beep",
-                          learned=("my keyring thing no longer chirps",))
+                          learned=("my zorbly gadget no longer zorbles",))
     after = Matcher.build(learned)
     assert not before.suggest(query)
     assert after.suggest(query)[0].slug == "ring-your-tag"
@@ -171,3 +177,81 @@ def test_left_out_scores_match_an_index_built_without_the_phrasing() -> None:
     got = index.left_out_signals(np.array([left]))
     for name, value in expected.items():
         assert got[name][0, 0] == pytest.approx(value[0, 0], abs=0.06), name
+
+
+def test_semantic_matching_understands_wording_the_phrasings_do_not_share(
+    sample: Matcher,
+) -> None:
+    found = sample.suggest("can I get my money back")
+    assert found and found[0].slug == "refunds"
+    assert sample.suggest("my card got declined when I tried to pay")[0].slug == "payment-failed"
+
+
+def test_sample_help_center_refuses_out_of_scope_questions(sample: Matcher) -> None:
+    for query in ("does the tag work on the moon", "do you sell gift cards",
+                  "are you hiring engineers"):
+        assert sample.suggest(query) == [], query
+    calibration = sample.calibration
+    assert calibration.loo_oos_recall is not None and calibration.loo_oos_recall >= 0.5
+    assert set(calibration.weights) == {"classifier", "lexical", "nearest", "centroid", "vote"}
+    assert calibration.lexical_threshold is not None
+
+
+def test_thai_and_persian_take_the_lexical_route_on_the_fused_scale(sample: Matcher) -> None:
+    # A query the embeddings cannot read is scored lexically; its own calibrated threshold
+    # maps onto the shared one, so suggest() refuses and answers the same way for every script.
+    assert latin_share("แท็กไม่ส่งเสียงเลย") == 0.0 and latin_share("reset Homing") == 1.0
+    lexical = Matcher.build(sample.articles, semantic=False)
+    for query in ("แท็กไม่ส่งเสียงเลย", "رمز عبورم را فراموش كرده ام", "ข้าวผัดกุ้ง"):
+        routed = [s.slug for s in sample.suggest(query)]
+        assert routed == [s.slug for s in lexical.suggest(query)], query
+    assert sample.suggest("ข้าวผัดกุ้ง") == []  # fried rice: no article
+
+
+def test_embeddings_are_cached_on_disk_and_a_rebuild_embeds_nothing(tmp_path: Path) -> None:
+    Matcher.build(ARTICLES, cache_dir=tmp_path, fresh=True)
+    assert list(tmp_path.glob("wordllama-*.npz"))
+
+    def never(texts: list[str]) -> np.ndarray:
+        raise AssertionError(f"re-embedded {texts}")
+
+    restarted = EmbeddingCache(tmp_path)  # what a new process finds on disk
+    texts = [normalize(t) for a in ARTICLES if a.published for t in (a.title, *a.questions)]
+    assert restarted.embed(wordllama().model_id, texts, never).shape == (len(texts), 256)
+
+
+def test_without_the_model_matching_falls_back_to_lexical(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def missing() -> None:
+        raise ModelUnavailable("/nowhere/weights: WordLlama model file missing from the package")
+
+    monkeypatch.setattr("kb.semantic.wordllama", missing)
+    with caplog.at_level(logging.WARNING, logger="kb.matcher"):
+        fallback = Matcher.build(ARTICLES, fresh=True)
+    assert "semantic matching off" in caplog.text and "/nowhere/weights" in caplog.text
+    assert fallback.suggest("forgot my password!!")[0].slug == "reset-password"
+
+
+def test_fusion_weights_are_chosen_on_held_out_phrasings() -> None:
+    rng = np.random.default_rng(0)
+    own = np.arange(200) % 4
+    truth = np.eye(4)[own]
+    noise = rng.random((200, 4))
+    # "nearest" knows the answer; the classifier is noise: the choice must lean on nearest.
+    signals = {"classifier": noise, "lexical": noise, "centroid": noise, "vote": noise,
+               "nearest": 0.5 * truth + 0.5 * rng.random((200, 4))}
+    chosen = choose_weights(signals, own)
+    assert chosen["nearest"] == 1.0 and chosen["classifier"] < DEFAULT_FUSION["classifier"]
+    assert choose_weights(signals, own[:50]) == dict(DEFAULT_FUSION)  # too few to tell
+
+
+def test_identical_builds_are_reused_and_an_override_keeps_the_index() -> None:
+    first = Matcher.build(ARTICLES)
+    assert Matcher.build(list(reversed(ARTICLES))) is first  # same published articles
+    strict = Matcher.build(ARTICLES, threshold=0.99)
+    assert strict.threshold == 0.99 and first.threshold != 0.99
+    assert strict.search("forgot my password") == first.search("forgot my password")
+    changed = [*ARTICLES[:3], _article("replace-battery", "Replace the battery", "coin cell")]
+    assert Matcher.build(changed) is not first
+    assert Matcher.build(ARTICLES, fresh=True) is not first
