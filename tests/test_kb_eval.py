@@ -13,7 +13,7 @@ from kb.evaluation import articles_from_labelled, evaluate, evaluate_files, read
 FIXTURES = Path(__file__).parent / "fixtures" / "kb"
 KB, QUERIES = FIXTURES / "eval_kb.csv", FIXTURES / "eval_queries.csv"
 KEYS = ["top1", "top3", "answered_top1", "answered_rate", "oos_recall", "oos_precision",
-        "p50_ms", "p95_ms", "n"]
+        "p50_ms", "p95_ms", "n", "threshold", "loo_top1", "fusion", "build_s"]
 
 
 def test_articles_from_labelled_takes_the_first_n_phrasings() -> None:
@@ -53,6 +53,7 @@ def test_cli_eval_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv + ["--phrasings", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == KEYS and data["n"] == 9
+    assert 0 < data["threshold"] <= 1 and "classifier=" in data["fusion"] and data["build_s"] >= 0
 
 
 def test_cli_eval_reports_a_bad_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
