@@ -140,7 +140,8 @@ class SemanticIndex:
 
     def _phrasing_folds(self, sample: np.ndarray) -> tuple[np.ndarray, LogisticRegression]:
         out = np.zeros((sample.size, len(self.starts)))
-        folds = max(1, math.ceil(sample.size / (MAX_FOLD_SHARE * len(self.owner))))
+        share = MAX_FOLD_SHARE * len(self.owner)
+        folds = min(sample.size, max(1, math.ceil(sample.size / share)))
         everything = np.arange(len(self.owner))
         classifier = None
         # Folds take every k-th sampled phrasing: the sample is sorted, so an article's
@@ -208,7 +209,7 @@ class SemanticIndex:
         return ((vectors - self.mean) / self.scale).astype(np.float32)
 
     def _probabilities(self, classifier: LogisticRegression | None, q: np.ndarray) -> np.ndarray:
-        if classifier is None:
+        if classifier is None or not q.shape[0]:
             return np.ones((q.shape[0], len(self.starts)))
         # No threadpool_limits here: entering it costs milliseconds, more than the product.
         known = classifier.predict_proba(self._features(q))

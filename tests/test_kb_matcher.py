@@ -255,3 +255,12 @@ def test_identical_builds_are_reused_and_an_override_keeps_the_index() -> None:
     changed = [*ARTICLES[:3], _article("replace-battery", "Replace the battery", "coin cell")]
     assert Matcher.build(changed) is not first
     assert Matcher.build(ARTICLES, fresh=True) is not first
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_tiny_knowledge_bases_build_and_match(count: int) -> None:
+    # One to three articles with one question each: folds smaller than the fold count.
+    tiny = [_article(a.slug, a.title, a.questions[0]) for a in ARTICLES[:count]]
+    matcher = Matcher.build(tiny, fresh=True)
+    assert matcher.search("forgot my password")[0].slug == "reset-password"
+    assert 0.0 < matcher.threshold <= 1.0
