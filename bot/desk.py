@@ -15,12 +15,12 @@ from bot import messages, registry
 from bot.commands import CommandContext, VerbRegistry
 from bot.commands.tickets import TICKET_VERBS
 from bot.config import Config
-from bot.desk_platform import Form, PlatformNeeds, top_suggestion
+from bot.desk_platform import Form, PlatformNeeds, intake_actions, top_suggestion
 from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotFound
 from bot.intake import is_small_talk
 from bot.knowledge import Knowledge
-from bot.replies import INTAKE_ACTIONS, Action, Kind, Reply, Suggestion
+from bot.replies import Action, Kind, Reply, Suggestion
 from bot.routing import Destination, Plan, plan, route
 from bot.service import TicketService
 from bot.threads import ThreadLink
@@ -127,9 +127,9 @@ class Desk(PlatformNeeds):
         if suggestions:
             return Reply(messages.INTAKE_WITH_SUGGESTIONS.format(name=name, ticket_id=ticket.id),
                          kind=Kind.INTAKE, ticket=ticket, suggestions=tuple(suggestions),
-                         actions=INTAKE_ACTIONS)
+                         actions=intake_actions(ticket))
         return Reply(messages.INTAKE_NO_SUGGESTIONS.format(name=name, ticket_id=ticket.id), kind=Kind.INTAKE,
-                     ticket=ticket, actions=INTAKE_ACTIONS)
+                     ticket=ticket, actions=intake_actions(ticket))
 
     def _thread_message(self, inbound: Inbound) -> Outcome:
         ticket = self.service.find_by_thread(inbound.actor.platform, inbound.channel, inbound.thread)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.commands import strip_prefix
-from bot.domain import Actor, Ticket, parse_ticket_id
+from bot.domain import Actor, State, Ticket, parse_ticket_id
 from bot.errors import DeskError
-from bot.replies import Reply, Suggestion
+from bot.replies import INTAKE_ACTIONS, Action, Reply, Suggestion
 from bot.threads import ThreadLink, thread_link
 
 if TYPE_CHECKING:
@@ -37,6 +37,16 @@ class Form:
 
 
 FORM_VERBS = ("resolve", "note")
+
+
+def intake_actions(ticket: Ticket) -> tuple[Action, ...]:
+    """The buttons under a ticket's intake message now: the customer's and Claim while it is open,
+    its forms instead of Claim once someone holds it, only "Still need help" once it is done."""
+    if ticket.state in (State.RESOLVED, State.CLOSED):
+        return (Action.NEED_HELP,)
+    if ticket.assignee:
+        return (Action.SOLVED, Action.NEED_HELP, Action.RESOLVE_FORM, Action.NOTE_FORM)
+    return INTAKE_ACTIONS
 
 
 def top_suggestion(ticket: Ticket) -> str | None:

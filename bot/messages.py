@@ -19,6 +19,8 @@ IGNORED_DUPLICATE = "(already received: {ticket_id} was opened for this message)
 BUTTON_SOLVED = "This solved it"
 BUTTON_NEED_HELP = "Still need help"
 BUTTON_CLAIM = "Claim"
+BUTTON_RESOLVE_FORM = "Resolve…"
+BUTTON_NOTE_FORM = "Add note…"
 NEW_TICKET_ANNOUNCEMENT = "New ticket {ticket_id} from {name}: {subject}"
 
 # -- ticket moves ---------------------------------------------------------------

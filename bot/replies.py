@@ -18,11 +18,14 @@ class Action(StrEnum):
     SOLVED = "solved"
     NEED_HELP = "need_help"
     CLAIM = "claim"
+    RESOLVE_FORM = "resolve_modal"  # opens the resolve form (agents), where the platform has forms
+    NOTE_FORM = "note_modal"  # opens the note form (agents)
 
     @property
     def label(self) -> str:
         return {"solved": messages.BUTTON_SOLVED, "need_help": messages.BUTTON_NEED_HELP,
-                "claim": messages.BUTTON_CLAIM}[self.value]
+                "claim": messages.BUTTON_CLAIM, "resolve_modal": messages.BUTTON_RESOLVE_FORM,
+                "note_modal": messages.BUTTON_NOTE_FORM}[self.value]
 
 
 INTAKE_ACTIONS: tuple[Action, ...] = (Action.SOLVED, Action.NEED_HELP, Action.CLAIM)

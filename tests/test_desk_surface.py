@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.desk import Destination, Form, Kind, Reply, plan, route
+from bot.desk import Action, Destination, Form, Kind, Reply, plan, route
 from bot.domain import Source, thread_key
 from tests.desk_support import CUSTOMER, MARIA, OTHER_CUSTOMER, make_desk
 
@@ -106,3 +106,14 @@ def test_every_store_links_a_threads_key_with_its_linked_event(store, config, cl
     desk.link_thread(second.id, platform="console", channel="support", thread="th-1")  # taken: stays first's
     assert store.find(thread_key("console", "support", "th-1")).id == first.id
     assert [e.type for e in store.get(second.id).events].count("linked") == 1
+
+
+def test_the_core_decides_the_intake_messages_buttons_by_state(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk)
+    actions = lambda: desk.intake_view(ticket.id).actions  # noqa: E731
+    assert actions() == (Action.SOLVED, Action.NEED_HELP, Action.CLAIM)
+    desk.service.claim(MARIA, ticket.id)
+    assert actions() == (Action.SOLVED, Action.NEED_HELP, Action.RESOLVE_FORM, Action.NOTE_FORM)
+    desk.service.resolve(MARIA, ticket.id, "re-paired")
+    assert actions() == (Action.NEED_HELP,)

@@ -178,8 +178,8 @@ def test_every_reply_kind_in_every_language_fits_slacks_messages(desk, language)
         assert_slack_message(kit.reply_blocks(reply), kit.fallback_text(reply))
         if reply.kind is Kind.INTAKE:
             assert_slack_message(kit.intake_blocks(reply), kit.fallback_text(reply))
-            assert_slack_message(kit.intake_blocks(reply, desk.service.get(reply.ticket.id)),
-                                 kit.fallback_text(reply))
+            refreshed = desk.intake_view(reply.ticket.id)
+            assert_slack_message(kit.intake_blocks(refreshed), kit.fallback_text(refreshed))
 
 
 def test_the_show_of_a_40_message_ticket_is_posted_whole_in_several_messages(desk, language):

@@ -37,15 +37,15 @@ def test_long_replies_are_split_into_sections_under_slacks_limit():
 
 def test_the_intake_buttons_follow_the_tickets_state(config, clock):
     desk, reply = opened(config, clock)
-    ids = lambda ticket: [e["action_id"] for b in kit.intake_blocks(reply, ticket) if b["type"] == "actions"
-                          for e in b["elements"]]
+    ids = lambda ticket: [e["action_id"] for b in kit.intake_blocks(desk.intake_view(ticket.id))
+                          if b["type"] == "actions" for e in b["elements"]]
     ticket = desk.service.get("T-1")
     assert ids(ticket) == ["chatdesk:solved", "chatdesk:need_help", "chatdesk:claim"]
     ticket = desk.service.claim(MARIA, "T-1")
     assert ids(ticket) == ["chatdesk:solved", "chatdesk:need_help", kit.RESOLVE_MODAL, kit.NOTE_MODAL]
     ticket = desk.service.resolve(MARIA, "T-1", "Replaced the charger")
     assert ids(ticket) == ["chatdesk:need_help"]
-    state = next(b for b in kit.intake_blocks(reply, ticket) if b["type"] == "context")
+    state = next(b for b in kit.intake_blocks(desk.intake_view(ticket.id)) if b["type"] == "context")
     assert state["elements"][0]["text"] == "*T-1* · Resolved"
 
 

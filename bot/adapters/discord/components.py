@@ -95,7 +95,8 @@ def ticket_view(ticket_id: str, actions: Iterable[Action]) -> discord.ui.View:
     """The persistent buttons under a ticket's message."""
     view = discord.ui.View(timeout=None)
     for action in actions:
-        view.add_item(TicketButton(action, ticket_id))
+        if action in BUTTON_STYLES:  # the forms are /desk resolve and /desk note here, not buttons
+            view.add_item(TicketButton(action, ticket_id))
     return view
 
 

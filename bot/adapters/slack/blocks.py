@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.adapters import limits
 from bot.adapters.slack import messages
-from bot.domain import State, Ticket
+from bot.domain import Ticket
 from bot.render import status_line
 from bot.replies import Action, Kind, Reply, Suggestion
 
@@ -31,8 +31,8 @@ SURVEY_SCORES = (1, 2, 3, 4, 5)
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 # action ids and view callback ids; the value of a ticket button is the ticket id
-RESOLVE_MODAL = f"{PREFIX}:resolve_modal"
-NOTE_MODAL = f"{PREFIX}:note_modal"
+RESOLVE_MODAL = f"{PREFIX}:{Action.RESOLVE_FORM.value}"
+NOTE_MODAL = f"{PREFIX}:{Action.NOTE_FORM.value}"
 VIEW_RESOLVE = f"{PREFIX}:resolve"
 VIEW_NOTE = f"{PREFIX}:note"
 VIEW_COMMAND = f"{PREFIX}:command"
@@ -214,31 +214,20 @@ def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
     return reply_messages(reply, parts=1)[0]
 
 
-def intake_blocks(reply: Reply, ticket: Ticket | None = None) -> list[dict[str, Any]]:
-    """The intake reply in the request's thread; with ``ticket``, refreshed to its current state."""
-    current = ticket or reply.ticket
+def intake_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The intake reply in the request's thread: its text, suggestions, state line and buttons
+    (``desk.intake_view`` gives the current ones when it is refreshed)."""
+    current = reply.ticket
     content = _sections("\n".join(escape(part) for part in (reply.text, *reply.lines) if part))
     content += suggestion_blocks(reply.suggestions)
     tail: list[dict[str, Any]] = []
     if current is not None:
         tail.append({"type": "context", "block_id": f"{PREFIX}:state",
                      "elements": [{"type": "mrkdwn", "text": state_line(current)}]})
-        buttons = intake_buttons(current, reply.actions)
-        if buttons:
-            tail.append({"type": "actions", "block_id": f"{PREFIX}:actions", "elements": buttons})
+        if reply.actions:
+            tail.append({"type": "actions", "block_id": f"{PREFIX}:actions",
+                         "elements": action_buttons(reply.actions, current.id)})
     return pack(content, tail, parts=1)[0]  # one message: chat.update refreshes it in place
-
-
-def intake_buttons(ticket: Ticket, actions: Sequence[Action]) -> list[dict[str, Any]]:
-    """While a ticket is active: the customer's and the agents' buttons; once done, "Still need help"."""
-    if ticket.state in (State.RESOLVED, State.CLOSED):
-        return action_buttons([a for a in actions if a is Action.NEED_HELP], ticket.id)
-    shown = [a for a in actions if not (a is Action.CLAIM and ticket.assignee)]
-    buttons = action_buttons(shown, ticket.id)
-    if ticket.assignee:
-        buttons.append(button(messages.SLACK_BUTTON_RESOLVE, RESOLVE_MODAL, ticket.id))
-        buttons.append(button(messages.SLACK_BUTTON_NOTE, NOTE_MODAL, ticket.id))
-    return buttons
 
 
 def survey_blocks(ticket_id: str) -> list[dict[str, Any]]:

@@ -4,8 +4,6 @@ The desk's sentences (replies, refusals) are the core's, in ``bot.messages``.
 """
 
 SLACK_CONFIDENCE = "{confidence} match"
-SLACK_BUTTON_RESOLVE = "Resolve…"
-SLACK_BUTTON_NOTE = "Add note…"
 SLACK_SURVEY_LOW = "1 = unhappy"
 SLACK_SURVEY_HIGH = "5 = very happy"
 SLACK_MORE_LINES = "_… {count} more lines not shown_"

@@ -139,7 +139,7 @@ class SlackOutbox:
         if link is None or view is None or not link.get("intake"):
             return
         self._call("chat.update", self.client.chat_update, channel=link.channel, ts=link.get("intake"),
-                   text=kit.fallback_text(view), blocks=kit.intake_blocks(view, view.ticket))
+                   text=kit.fallback_text(view), blocks=kit.intake_blocks(view))
 
     # -- helpers ---------------------------------------------------------------------
 
