@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot import messages
+from bot.commands.params import TICKET, Param, ParamKind, Subcommand  # re-exported: what verbs are made of
 from bot.domain import Actor, parse_ticket_id
 from bot.errors import DeskError, NotAllowed, UsageError, WhichTicket
 from bot.replies import Kind, Reply
 
 if TYPE_CHECKING:
     from bot.desk import Desk
+
+__all__ = ["TICKET", "CommandContext", "Param", "ParamKind", "Subcommand", "Verb", "VerbRegistry"]
 
 COMMAND_PREFIX = "/desk"
 
@@ -55,6 +58,8 @@ class Verb:
     handler: Handler
     agents_only: bool = True
     help_lines: tuple[tuple[str, str], ...] = field(default=())
+    params: tuple[Param, ...] = ()  # its typed arguments, in the order the text takes them
+    subcommands: tuple[Subcommand, ...] = ()  # or its second words, each with arguments
 
 
 class VerbRegistry:
@@ -66,7 +71,14 @@ class VerbRegistry:
             self.register(verb)
 
     def register(self, verb: Verb) -> None:
-        """Add or replace a verb (a feature replacing its "not available yet" placeholder)."""
+        """Add or replace a verb (a feature replacing its "not available yet" placeholder).
+
+        A replacement that declares no arguments keeps those of the verb it replaces, so a
+        feature's typed arguments are written once, with its placeholder.
+        """
+        old = self._verbs.get(verb.name)
+        if old is not None and not (verb.params or verb.subcommands):
+            verb = replace(verb, params=old.params, subcommands=old.subcommands)
         self._verbs[verb.name] = verb
 
     def get(self, name: str) -> Verb | None:

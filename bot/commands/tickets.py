@@ -6,8 +6,8 @@ from __future__ import annotations
 import shlex
 
 from bot import messages
-from bot.commands import CommandContext, Verb, VerbRegistry, bad_usage
-from bot.domain import Ticket
+from bot.commands import TICKET, CommandContext, Param, ParamKind, Verb, VerbRegistry, bad_usage
+from bot.domain import PRIORITIES, Ticket
 from bot.errors import UsageError
 from bot.render import checklist_lines, queue_lines, ticket_lines
 from bot.replies import Kind, Reply
@@ -174,23 +174,38 @@ def _take_option(text: str, option: str) -> tuple[str | None, str]:
     return value, rest
 
 
+def _text(name: str, description: str, *, required: bool = False) -> Param:
+    return Param(name, ParamKind.TEXT, description, required=required)
+
+
+REASON = _text("reason", "Why (optional)")
+
 TICKET_VERBS: tuple[Verb, ...] = (
-    Verb("claim", "claim [T-12]", "take a ticket; you become its owner", claim),
-    Verb("unclaim", "unclaim [T-12]", "put a ticket you hold back in the queue", unclaim),
-    Verb("assign", "assign [T-12] AGENT", "hand a ticket to another agent", assign),
-    Verb("note", "note [T-12] TEXT", "record an action taken (internal, not shown to the customer)", note),
-    Verb("wait", "wait [T-12] [TEXT]", "put a ticket on hold, waiting on the customer", wait),
+    Verb("claim", "claim [T-12]", "take a ticket; you become its owner", claim, params=(TICKET,)),
+    Verb("unclaim", "unclaim [T-12]", "put a ticket you hold back in the queue", unclaim, params=(TICKET,)),
+    Verb("assign", "assign [T-12] AGENT", "hand a ticket to another agent", assign,
+         params=(TICKET, Param("agent", ParamKind.PERSON, "The agent who takes the ticket over", required=True))),
+    Verb("note", "note [T-12] TEXT", "record an action taken (internal, not shown to the customer)", note,
+         params=(TICKET, _text("text", "What you did (internal, not shown to the customer)", required=True))),
+    Verb("wait", "wait [T-12] [TEXT]", "put a ticket on hold, waiting on the customer", wait,
+         params=(TICKET, _text("text", "What you are waiting for (optional)"))),
     Verb("resolve", "resolve [T-12] [--article SLUG] TEXT",
-         "resolve with a summary (the customer may resolve their own ticket)", resolve, agents_only=False),
+         "resolve with a summary (the customer may resolve their own ticket)", resolve, agents_only=False,
+         params=(TICKET, _text("resolution", "How it was resolved (leave out to open the resolve form)"),
+                 Param("article", ParamKind.ARTICLE, "The help article that answers it", flag="article"))),
     Verb("reopen", "reopen [T-12] [REASON]", "return a resolved or closed ticket to work", reopen,
-         agents_only=False),
-    Verb("close", "close [T-12] [REASON]", "close a ticket for good", close),
-    Verb("priority", "priority [T-12] low|normal|high|urgent", "set the priority", priority),
-    Verb("category", "category [T-12] NAME", "set the category (shows its checklist)", category),
-    Verb("tag", "tag [T-12] TAG… [-TAG…]", "add tags (or remove them with a leading -)", tag),
+         agents_only=False, params=(TICKET, REASON)),
+    Verb("close", "close [T-12] [REASON]", "close a ticket for good", close, params=(TICKET, REASON)),
+    Verb("priority", "priority [T-12] low|normal|high|urgent", "set the priority", priority,
+         params=(TICKET, Param("level", ParamKind.CHOICE, "The new priority", required=True, choices=PRIORITIES))),
+    Verb("category", "category [T-12] NAME", "set the category (shows its checklist)", category,
+         params=(TICKET, Param("name", ParamKind.CATEGORY, "The category (its checklist is shown)", required=True))),
+    Verb("tag", "tag [T-12] TAG… [-TAG…]", "add tags (or remove them with a leading -)", tag,
+         params=(TICKET, _text("tags", "Tags separated by spaces; a leading - removes one", required=True))),
     Verb("queue", "queue", "the open and active tickets, unclaimed first", queue),
     Verb("mine", "mine", "the tickets you hold", mine),
     Verb("show", "show [T-12]", "a ticket's details and history (customers: their own)", show,
-         agents_only=False),
-    Verb("help", "help [VERB]", "this list, or how to use one command", help_, agents_only=False),
+         agents_only=False, params=(TICKET,)),
+    Verb("help", "help [VERB]", "this list, or how to use one command", help_, agents_only=False,
+         params=(Param("verb", ParamKind.VERB, "A command to explain"),)),
 )

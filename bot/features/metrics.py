@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import StrictInt
 
-from bot.commands import Verb
+from bot.commands import Param, ParamKind, Verb
 from bot.commands.features import not_available
 from bot.config_schema import Share, section
 from bot.registry import Feature, add_feature
@@ -18,7 +18,8 @@ class SurveysConfig:
     seed: StrictInt | None = None
 
 
-METRICS_VERB = Verb("metrics", "metrics [2026-W47]", "the weekly support numbers", not_available("metrics"))
+METRICS_VERB = Verb("metrics", "metrics [2026-W47]", "the weekly support numbers", not_available("metrics"),
+                    params=(Param("week", ParamKind.WORD, "An ISO week such as 2026-W47 (default: last week)"),))
 
 add_feature(Feature("metrics", install="bot.metrics:install", cli=("bot.cli.metrics",),
                     sections={"surveys": SurveysConfig}, placeholders=(METRICS_VERB,), order=20))

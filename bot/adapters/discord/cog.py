@@ -8,33 +8,27 @@ rules and the answers stay the core's. Inside a ticket's thread the ticket may b
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import registry
-from bot.adapters.discord import messages
-from bot.adapters.discord import PLATFORM
+from bot.adapters.discord import PLATFORM, messages
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
-from bot.commands.tickets import TICKET_VERBS
+from bot.adapters.discord.slash import desk_commands
+from bot.commands import Param, ParamKind
+from bot.commands.params import command_text
 from bot.desk import Inbound, Kind, Outcome, Reply, Ticket, parse_ticket_id
-from bot.domain import PRIORITIES
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
 
 log = logging.getLogger(__name__)
 
-SUMMARIES = {verb.name: clip(verb.summary, 100) for verb in (*TICKET_VERBS, *registry.placeholder_verbs())}
 PERSON_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
-
-
-def summary(verb: str) -> str:
-    return SUMMARIES.get(verb, verb)
 
 
 def normalise_ticket(text: str | None) -> str | None:
@@ -53,6 +47,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     def __init__(self, bot: DeskBot) -> None:
         self.bot = bot
+        for command in desk_commands(self, bot.desk.verbs, special={"resolve": self.resolve_command}):
+            self.app_command.add_command(command)
         self.open_menu = app_commands.guild_only()(
             app_commands.ContextMenu(name=messages.DISCORD_MENU_OPEN, callback=self.open_ticket_menu))
 
@@ -129,48 +125,30 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         log.error("/desk failed", exc_info=error)
         await _apologise(interaction)
 
-    # -- /desk subcommands ------------------------------------------------------------------------
+    # -- /desk subcommands, generated from the verbs (bot.adapters.discord.slash) ------------------
 
-    @app_commands.command(name="claim", description=summary("claim"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def claim(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "claim", ticket)
+    def autocomplete_for(self, kind: ParamKind):
+        """The autocomplete of an argument kind, if it has one."""
+        return {ParamKind.TICKET: self.ticket_autocomplete, ParamKind.ARTICLE: self.article_autocomplete,
+                ParamKind.CATEGORY: self.category_autocomplete, ParamKind.VERB: self.verb_autocomplete}.get(kind)
 
-    @app_commands.command(name="unclaim", description=summary("unclaim"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def unclaim(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "unclaim", ticket)
+    async def run_words(self, interaction: discord.Interaction, words: tuple[str, ...], params: tuple[Param, ...],
+                        values: dict[str, Any]) -> None:
+        """A generated subcommand: typed values back into the verb's text (a member as their mention)."""
+        text_values: dict[str, str | None] = {}
+        for param in params:
+            value = values.get(param.name)
+            if param.kind is ParamKind.PERSON and value is not None:
+                self.bot.directory.actor(value)  # so the core's person lookup knows them and their role
+                value = f"<@{value.id}>"
+            text_values[param.name] = value
+        ticket = next((text_values.pop(p.name) for p in params if p.kind is ParamKind.TICKET), None)
+        rest = command_text((), params, text_values)
+        await self.run(interaction, " ".join(words), ticket, rest)
 
-    @app_commands.command(name="assign", description=summary("assign"))
-    @app_commands.describe(agent=messages.DISCORD_OPTION_AGENT, ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def assign(self, interaction: discord.Interaction, agent: discord.Member,
-                     ticket: Optional[str] = None) -> None:
-        self.bot.directory.actor(agent)  # so the core's person lookup knows them and their role
-        await self.run(interaction, "assign", ticket, f"<@{agent.id}>")
-
-    @app_commands.command(name="note", description=summary("note"))
-    @app_commands.describe(text=messages.DISCORD_OPTION_NOTE, ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def note(self, interaction: discord.Interaction, text: str, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "note", ticket, text)
-
-    @app_commands.command(name="wait", description=summary("wait"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, text=messages.DISCORD_OPTION_WAIT)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def wait(self, interaction: discord.Interaction, ticket: Optional[str] = None,
-                   text: Optional[str] = None) -> None:
-        await self.run(interaction, "wait", ticket, text or "")
-
-    @app_commands.command(name="resolve", description=summary("resolve"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, resolution=messages.DISCORD_OPTION_RESOLUTION,
-                           article=messages.DISCORD_OPTION_ARTICLE)
-    @app_commands.autocomplete(ticket=ticket_autocomplete, article=article_autocomplete)
-    async def resolve(self, interaction: discord.Interaction, ticket: Optional[str] = None,
-                      resolution: Optional[str] = None, article: Optional[str] = None) -> None:
+    async def resolve_command(self, interaction: discord.Interaction, values: dict[str, Any]) -> None:
         """With a resolution (or article): resolve at once; without: the resolve modal."""
+        ticket, resolution, article = values.get("ticket"), values.get("resolution"), values.get("article")
         actor = self.bot.directory.actor(interaction.user)
         channel, thread = self.location(interaction.channel)
         ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
@@ -187,81 +165,6 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             return
         replies = await self.bot.call(self.desk.resolve, actor, found.id, resolution or "", article=article)
         await self.bot.outbox.deliver(replies, interaction=interaction)
-
-    @app_commands.command(name="reopen", description=summary("reopen"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, reason=messages.DISCORD_OPTION_REASON)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def reopen(self, interaction: discord.Interaction, ticket: Optional[str] = None,
-                     reason: Optional[str] = None) -> None:
-        await self.run(interaction, "reopen", ticket, reason or "")
-
-    @app_commands.command(name="close", description=summary("close"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET, reason=messages.DISCORD_OPTION_REASON)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def close(self, interaction: discord.Interaction, ticket: Optional[str] = None,
-                    reason: Optional[str] = None) -> None:
-        await self.run(interaction, "close", ticket, reason or "")
-
-    @app_commands.command(name="priority", description=summary("priority"))
-    @app_commands.describe(level=messages.DISCORD_OPTION_PRIORITY, ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.choices(level=[app_commands.Choice(name=p, value=p) for p in PRIORITIES])
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def priority(self, interaction: discord.Interaction, level: str, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "priority", ticket, level)
-
-    @app_commands.command(name="category", description=summary("category"))
-    @app_commands.describe(name=messages.DISCORD_OPTION_CATEGORY, ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(name=category_autocomplete, ticket=ticket_autocomplete)
-    async def category(self, interaction: discord.Interaction, name: str, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "category", ticket, name)
-
-    @app_commands.command(name="tag", description=summary("tag"))
-    @app_commands.describe(tags=messages.DISCORD_OPTION_TAGS, ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def tag(self, interaction: discord.Interaction, tags: str, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "tag", ticket, tags)
-
-    @app_commands.command(name="queue", description=summary("queue"))
-    async def queue(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, "queue")
-
-    @app_commands.command(name="mine", description=summary("mine"))
-    async def mine(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, "mine")
-
-    @app_commands.command(name="show", description=summary("show"))
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def show(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "show", ticket)
-
-    @app_commands.command(name="help", description=summary("help"))
-    @app_commands.describe(verb=messages.DISCORD_OPTION_VERB)
-    @app_commands.autocomplete(verb=verb_autocomplete)
-    async def help(self, interaction: discord.Interaction, verb: Optional[str] = None) -> None:
-        await self.run(interaction, "help", None, verb or "")
-
-    @app_commands.command(name="metrics", description=summary("metrics"))
-    @app_commands.describe(week=messages.DISCORD_OPTION_WEEK)
-    async def metrics(self, interaction: discord.Interaction, week: Optional[str] = None) -> None:
-        await self.run(interaction, "metrics", None, week or "")
-
-    kb = app_commands.Group(name="kb", description=summary("kb"))
-
-    @kb.command(name="search", description=messages.DISCORD_KB_SEARCH)
-    @app_commands.describe(text=messages.DISCORD_OPTION_SEARCH)
-    async def kb_search(self, interaction: discord.Interaction, text: str) -> None:
-        await self.run(interaction, "kb search", None, text)
-
-    @kb.command(name="draft", description=messages.DISCORD_KB_DRAFT)
-    @app_commands.describe(ticket=messages.DISCORD_OPTION_TICKET)
-    @app_commands.autocomplete(ticket=ticket_autocomplete)
-    async def kb_draft(self, interaction: discord.Interaction, ticket: Optional[str] = None) -> None:
-        await self.run(interaction, "kb draft", ticket)
-
-    @kb.command(name="gaps", description=messages.DISCORD_KB_GAPS)
-    async def kb_gaps(self, interaction: discord.Interaction) -> None:
-        await self.run(interaction, "kb gaps")
 
     # -- intake ----------------------------------------------------------------------------------
 
