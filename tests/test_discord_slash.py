@@ -76,3 +76,13 @@ async def test_a_person_option_arrives_as_their_mention_and_the_ticket_from_the_
     await command.callback(interaction, agent=opened.members["sam"])
     assert opened.store.get("T-1").assignee.user_id == str(opened.members["sam"].id)
 
+
+
+async def test_a_verb_without_typed_arguments_still_takes_its_words(config, clock, recorder):  # noqa: F811
+    heard: list[str] = []
+    bot = await start_bot(config, clock, extra_verbs=(Verb(
+        "snooze", "snooze [T-12] HOURS", "snooze a ticket", lambda ctx, args: heard.append(args) or Reply("ok")),))
+    command = bot.tree.get_command("desk").get_command("snooze")
+    assert [p.name for p in command.parameters] == ["arguments"]
+    await command.callback(World(bot, recorder).interaction("maria"), arguments="T-1 4")
+    assert heard == ["T-1 4"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import messages
 from bot.clock import to_iso
-from bot.commands import CommandContext, Verb, bad_usage
+from bot.commands import TICKET, CommandContext, Param, ParamKind, Verb, bad_usage
 from bot.domain import Event, EventType, State, Ticket
 from bot.errors import InvalidMove, NotFound, UsageError
 from bot.render import queue_lines
@@ -144,11 +144,18 @@ def _listing(ctx: CommandContext, args: str, *, mine: bool) -> Reply:
     return Reply(header, private=True, lines=(*lines, *footer))
 
 
+QUEUE = Param("queue", ParamKind.WORD, "One team queue (default: all of yours)")
+
 WORKFLOW_VERBS = (
-    Verb("duty", "duty [on|off]", "go on or off duty for new tickets, or see who is on", duty),
-    Verb("reply", "reply [T-12] TEXT | :MACRO", "answer the customer in the ticket's thread, as you", reply),
+    Verb("duty", "duty [on|off]", "go on or off duty for new tickets, or see who is on", duty,
+         params=(Param("state", ParamKind.CHOICE, "On or off duty (leave out to see who is on)",
+                       choices=("on", "off")),)),
+    Verb("reply", "reply [T-12] TEXT | :MACRO", "answer the customer in the ticket's thread, as you", reply,
+         params=(TICKET, Param("text", ParamKind.TEXT, "What to send, or :NAME for a canned reply", required=True))),
     Verb("macros", "macros", "the canned replies for `reply`", macros),
-    Verb("transfer", "transfer [T-12] QUEUE", "move a ticket to another team's queue", transfer),
-    Verb("queue", "queue [QUEUE]", "the open and active tickets per team queue, unclaimed first", queue),
-    Verb("mine", "mine [QUEUE]", "the tickets you hold", mine),
+    Verb("transfer", "transfer [T-12] QUEUE", "move a ticket to another team's queue", transfer,
+         params=(TICKET, Param("queue", ParamKind.WORD, "The team queue to move it to", required=True))),
+    Verb("queue", "queue [QUEUE]", "the open and active tickets per team queue, unclaimed first", queue,
+         params=(QUEUE,)),
+    Verb("mine", "mine [QUEUE]", "the tickets you hold", mine, params=(QUEUE,)),
 )

@@ -40,10 +40,18 @@ def desk_commands(cog: DeskCog, verbs: Iterable[Verb],
                 group.add_command(_command(cog, sub.name, sub.summary, sub.params, (verb.name, sub.name)))
             made.append(group)
         else:
-            made.append(_command(cog, verb.name, verb.summary, verb.params, (verb.name,), special.get(verb.name)))
+            made.append(_command(cog, verb.name, verb.summary, verb.params or _untyped(verb), (verb.name,),
+                                 special.get(verb.name)))
     if len(made) > SUBCOMMAND_LIMIT:
         raise ValueError(f"/desk has {len(made)} verbs; Discord allows {SUBCOMMAND_LIMIT} subcommands")
     return made
+
+
+def _untyped(verb: Verb) -> tuple[Param, ...]:
+    """A verb that takes words but declares no arguments still gets one option for all of them."""
+    if verb.usage.strip() == verb.name:
+        return ()
+    return (Param("arguments", ParamKind.TEXT, clip(f"As typed after /desk {verb.name}: {verb.usage}", 100)),)
 
 
 def _description(text: str) -> str:
