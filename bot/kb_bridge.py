@@ -197,6 +197,9 @@ def _draft(ctx: CommandContext, knowledge: KnowledgeBase, args: str) -> Reply:
                                    **scrub_settings(config))
     except DraftError as error:
         raise InvalidMove(messages.KB_DRAFT_REFUSED, problem=str(error)) from None
+    if result.linked:
+        template = messages.KB_DRAFT_LINKED if result.proposed else messages.KB_DRAFT_LINKED_KNOWN
+        return Reply(template.format(ticket_id=ticket.id, title=result.article.title), private=True)
     template = messages.KB_DRAFT_WRITTEN if result.created else messages.KB_DRAFT_UPDATED
     path = _relative(result.path, config.root)
     return Reply(template.format(ticket_id=ticket.id, path=path, slug=result.article.slug), private=True)

@@ -156,6 +156,10 @@ KB_SEARCH_NOTHING = "No article matches “{text}”."
 KB_DRAFT_WRITTEN = "Drafted an article from {ticket_id}: {path} (status: draft). Review it, then publish with `chatdesk kb publish {slug}`."
 KB_DRAFT_UPDATED = "Updated the draft from {ticket_id}: {path} (still a draft). Publish with `chatdesk kb publish {slug}`."
 KB_DRAFT_REFUSED = "No draft written: {problem}."
+KB_DRAFT_LINKED = ("No draft written: {ticket_id} was resolved with “{title}”, so its wording is proposed for that "
+                   "article instead (accept it with `/desk kb review accept {ticket_id}`).")
+KB_DRAFT_LINKED_KNOWN = ("No draft written: {ticket_id} was resolved with “{title}”, which already knows its "
+                         "wording (or has it waiting for review).")
 KB_GAPS_NONE = "No recurring question is missing an article right now."
 KB_GAPS_HEADER = "Recurring questions with no article ({count} topics), most frequent first:"
 KB_REVIEW_NONE = "No customer wording is waiting for review."

@@ -29,8 +29,9 @@ ORDER = "[order number]"
 TRACKING = "[tracking number]"
 REDACTED = "[redacted]"
 DEFAULT_REGION = "US"
+PLACEHOLDERS = (EMAIL, PHONE, CARD, ACCOUNT, ID_NUMBER, ORDER, TRACKING, REDACTED, ADDRESS, NAME)
 __all__ = ["ACCOUNT", "ADDRESS", "CARD", "DEFAULT_ID_PATTERNS", "EMAIL", "ID_NUMBER", "NAME", "ORDER",
-           "PHONE", "REDACTED", "TRACKING", "luhn_ok", "region_for_timezone", "scrub"]
+           "PHONE", "PLACEHOLDERS", "REDACTED", "TRACKING", "luhn_ok", "region_for_timezone", "scrub"]
 
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # jane(at)example(dot)com, bob [at] mail [dot] org, anna dot smith at gmx dot de.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from kb.drafts import DraftError, article_from_ticket, draft_from_ticket, publish
+from kb.drafts import DraftError, NearDuplicate, article_from_ticket, draft_from_ticket, publish
 from kb.sources import load_articles
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tickets" / "tickets.jsonl"
@@ -88,3 +89,54 @@ def test_unsolved_ticket_and_unknown_slug_are_refused(tmp_path: Path) -> None:
         draft_from_ticket(_ticket("T-402"), sources_dir=tmp_path)
     with pytest.raises(DraftError, match="no article"):
         publish("nope", sources_dir=tmp_path)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _solved(ticket_id: str, subject: str, *, article: str | None = None) -> dict:
+    return {
+        "id": ticket_id, "subject": subject, "body": subject, "state": "resolved", "category": "account",
+        "requester": {"name": "Jane Roe"},
+        "events": [{"type": "resolved", "actor_name": "Maria", "resolution": "Done in the admin panel.",
+                    "article": article}],
+    }
+
+
+def test_title_is_the_subject_cut_at_a_clause_and_the_slug_has_no_placeholders() -> None:
+    subject = "Can you delete my account and all my data? My email is jane@example.com and my number"
+    article = article_from_ticket(_solved("T-5", subject), today=TODAY)
+    assert article.title == "Can you delete my account and all my data?"
+    assert article.slug == "can-you-delete-my-account-and-all-my-data"
+    greeting = article_from_ticket(_solved("T-6", "Hi Maria, my email is jane@example.com, I cannot log in"))
+    assert greeting.title == "I cannot log in" and greeting.slug == "i-cannot-log-in"
+    only_data = article_from_ticket(_solved("T-7", "jane@example.com"))
+    assert only_data.title == "Question from T-7" and "email" not in only_data.slug
+
+
+def test_a_ticket_resolved_with_an_article_proposes_its_wording_instead_of_a_draft(tmp_path: Path) -> None:
+    sources = tmp_path / "faq"
+    shutil.copytree(REPO / "faq_sources", sources)
+    before = sorted(p.name for p in sources.rglob("*.md"))
+    ticket = _solved("T-8", "how can I stop my plan from renewing, mail jane@example.com", article="cancel-your-subscription")
+    result = draft_from_ticket(ticket, sources_dir=sources, today=TODAY)
+    assert result.linked and result.proposed and not result.created
+    assert sorted(p.name for p in sources.rglob("*.md")) == before  # no near-duplicate draft
+    cancel = load_articles(sources).by_slug()["cancel-your-subscription"]
+    [pending] = cancel.pending
+    assert pending.ticket == "T-8" and "jane" not in pending.text and "renewing" in pending.text
+    again = draft_from_ticket(ticket, sources_dir=sources, today=TODAY)
+    assert again.linked and not again.proposed  # already waiting for review
+
+
+def test_publish_refuses_a_near_duplicate_unless_forced(tmp_path: Path) -> None:
+    sources = tmp_path / "faq"
+    shutil.copytree(REPO / "faq_sources", sources)
+    draft = draft_from_ticket(_solved("T-9", "How do I cancel my subscription"), sources_dir=sources, today=TODAY)
+    with pytest.raises(NearDuplicate, match=r"repeats the published 'cancel-your-subscription'.*--force") as caught:
+        publish(draft.article.slug, sources_dir=sources, today=TODAY)
+    assert caught.value.similar[0][0] == "cancel-your-subscription"
+    assert not load_articles(sources).by_slug()[draft.article.slug].published
+    new = draft_from_ticket(_solved("T-10", "Do you ship to Iceland"), sources_dir=sources, today=TODAY)
+    assert publish(new.article.slug, sources_dir=sources, today=TODAY).published  # a new topic
+    assert publish(draft.article.slug, sources_dir=sources, today=TODAY, force=True).published

@@ -91,3 +91,17 @@ def test_cli_drafts_from_a_new_store_do_not_update_the_old_one(project: Path, ca
     assert "wrote draft" in capsys.readouterr().out.splitlines()[-1]
     titles = sorted(a.title for a in load_articles(project / "faq_sources").articles if "T-1" in a.source_tickets)
     assert titles == ["How do I pair my tag", "Where is my refund"]
+
+
+def test_cli_publish_warns_about_a_near_duplicate_and_needs_force(project: Path, capsys) -> None:
+    (project / "faq_sources" / "cancel.md").write_text(
+        "---\ntitle: Cancel your subscription\ncategory: billing\nquestions:\n- how do I cancel my subscription\n"
+        "- stop my plan\nstatus: published\n---\nOpen Settings.\n", "utf-8")
+    (project / "faq_sources" / "cancel-plan.md").write_text(
+        "---\ntitle: How do I cancel my subscription\ncategory: billing\n---\nSettings, then Cancel.\n", "utf-8")
+    assert main(["kb", "publish", "cancel-plan"]) == 1
+    err = capsys.readouterr().err
+    assert "repeats the published 'cancel'" in err and "--force" in err
+    assert not load_articles(project / "faq_sources").by_slug()["cancel-plan"].published
+    assert main(["kb", "publish", "cancel-plan", "--force"]) == 0
+    assert load_articles(project / "faq_sources").by_slug()["cancel-plan"].published

@@ -142,3 +142,17 @@ def test_cli_review_lists_accepts_and_rejects(desk, kb_config, monkeypatch, caps
     assert any("hides from my brand new phone" in q for q in articles["pair-a-tracker"].learned)
     assert articles["refunds"].pending == () and not any("double charge please" in q
                                                          for q in articles["refunds"].phrasings)
+
+
+def test_drafting_a_ticket_solved_by_an_article_proposes_instead_of_duplicating(desk, kb_config):
+    ticket = ask(desk, "how can I stop my plan renewing every month", "d1").ticket
+    desk.on_command(CUSTOMER, f"/desk resolve {ticket.id} --article cancel-your-subscription")
+    assert desk.service.get(ticket.id).article == "cancel-your-subscription"  # linked, nothing taught
+    before = sorted(_sources_text(kb_config))
+    talk = Transcript(desk)
+    talk.push("/as maria")
+    out = talk.push(f"/desk kb draft {ticket.id}")
+    assert "No draft written" in out and "proposed for that article" in out
+    assert sorted(_sources_text(kb_config)) == before
+    assert ticket.id in talk.push("/desk kb review")
+    assert "already knows its wording" in talk.push(f"/desk kb draft {ticket.id}")

@@ -38,6 +38,8 @@ def register(commands, kb_commands) -> None:
 
     publish = kb_commands.add_parser("publish", help="publish a reviewed draft (status: published)")
     publish.add_argument("slug")
+    publish.add_argument("--force", action="store_true",
+                         help="publish even when a published article already answers the same questions")
     _root_option(publish)
     publish.set_defaults(func=publish_command)
 
@@ -108,6 +110,11 @@ def draft_command(args: argparse.Namespace) -> int:
         )
     except DraftError as error:
         return fail(str(error))
+    if result.linked:
+        news = "proposed its wording for review (chatdesk kb review)" if result.proposed else \
+            "that article already knows its wording"
+        print(f"{args.ticket.upper()} was resolved with {result.article.slug!r}: no new draft; {news}")
+        return 0
     verb = "wrote" if result.created else "updated"
     print(f"{verb} draft {result.path} (status: draft); review it, then: chatdesk kb publish {result.article.slug}")
     return 0
@@ -119,7 +126,8 @@ def publish_command(args: argparse.Namespace) -> int:
 
     try:
         config = _config(args)
-        article = publish(args.slug, sources_dir=config.sources_path)
+        article = publish(args.slug, sources_dir=config.sources_path, force=args.force,
+                          threshold=config.kb.threshold)
     except (DeskError, DraftError) as error:
         return fail(error if isinstance(error, DeskError) else str(error))
     print(f"published {article.slug}; run `chatdesk kb build` to update the help site")
