@@ -8,14 +8,16 @@ recalibrates its refusal threshold) whenever a file in ``faq_sources/`` changes.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import uuid
 from pathlib import Path
 
 from bot import messages
-from bot.commands import CommandContext, Verb, bad_usage
+from bot.commands import CommandContext, bad_usage
 from bot.config import Config
+from bot.features.knowledge import KB_VERB as PLACEHOLDER_KB_VERB
 from bot.kb_review import KB_REVIEW_HELP, KB_USAGE, review as _review
 from bot.domain import Actor, Ticket
 from bot.errors import InvalidMove, Unavailable
@@ -257,8 +259,9 @@ def learn_from_resolution(knowledge: KnowledgeBase):
     return hook
 
 
-KB_VERB = Verb(
-    "kb", KB_USAGE, "the knowledge base", kb_command,
+# The placeholder's typed subcommands (Discord builds /desk kb search|draft|gaps|review from them).
+KB_VERB = dataclasses.replace(
+    PLACEHOLDER_KB_VERB, usage=KB_USAGE, handler=kb_command,
     help_lines=(("kb search TEXT", "search the knowledge base"),
                 ("kb draft [T-12]", "draft an article from a solved ticket (scrubbed; never published by itself)"),
                 ("kb gaps", "recurring questions that have no article yet"),

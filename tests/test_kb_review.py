@@ -156,3 +156,9 @@ def test_drafting_a_ticket_solved_by_an_article_proposes_instead_of_duplicating(
     assert sorted(_sources_text(kb_config)) == before
     assert ticket.id in talk.push("/desk kb review")
     assert "already knows its wording" in talk.push(f"/desk kb draft {ticket.id}")
+
+
+def test_the_installed_kb_verb_keeps_its_typed_subcommands_for_discord(desk):
+    verb = desk.verbs.get("kb")
+    assert [s.name for s in verb.subcommands] == ["search", "draft", "gaps", "review"]
+    assert "kb review" in verb.usage and verb.handler.__name__ == "kb_command"
