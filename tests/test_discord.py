@@ -407,7 +407,9 @@ async def test_solved_by_the_requester_resolves_it_and_archives_the_thread(opene
     assert not ephemeral and text.startswith("Glad that helped, Casey!")
     thread = opened.thread()
     assert thread.name == f"✅ T-1 · {REQUEST_TEXT}"[:100] and thread.archived
-    assert opened.recorder.thread_edits == [(REQUEST, {"name": thread.name, "archived": True})]
+    # the name and the archive state in calls of their own: a rename held back by Discord's limit
+    # must not hold back the archiving
+    assert opened.recorder.thread_edits == [(REQUEST, {"name": thread.name}), (REQUEST, {"archived": True})]
 
 
 @pytest.mark.parametrize("who", ["robin", "maria"])

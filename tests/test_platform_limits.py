@@ -284,6 +284,7 @@ def test_discord_thread_names_buttons_and_modals_fit_discords_limits(desk, langu
         assert len(payload["custom_id"]) <= limits.DISCORD_CUSTOM_ID
         assert len(payload["components"]) <= limits.DISCORD_MODAL_COMPONENTS
         for row in payload["components"]:
+            assert row["type"] == discord.ComponentType.label.value  # discord.ui.Label, not TextInput(label=)
             component = row.get("component") or row["components"][0]
             label = row.get("label") or component.get("label", "")
             assert len(label) <= limits.DISCORD_LABEL_TEXT

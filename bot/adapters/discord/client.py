@@ -18,6 +18,7 @@ from bot.desk import Desk
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+MAX_RATELIMIT_WAIT = 30.0  # the least discord.py accepts
 
 
 def intents() -> discord.Intents:
@@ -40,6 +41,9 @@ class DeskBot(commands.Bot):
             intents=options.pop("intents", None) or intents(),
             # Customer text is echoed in announcements: never let it ping @everyone or a role.
             allowed_mentions=discord.AllowedMentions.none(),
+            # A call Discord would hold back longer than this raises RateLimited instead of
+            # sleeping (a third thread rename in 10 minutes meant ~540 s): nothing waits on it.
+            max_ratelimit_timeout=options.pop("max_ratelimit_timeout", MAX_RATELIMIT_WAIT),
             **options,
         )
         self.desk = desk

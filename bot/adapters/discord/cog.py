@@ -204,7 +204,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         channel = message.channel
         if isinstance(channel, discord.Thread):
             if is_forum_post_start(message):  # the post is the thread: name it after the ticket
-                await self.bot.outbox._safe(channel.edit(name=thread_name(ticket)), "rename the post")
+                await self.bot.outbox.renamer.rename(channel, thread_name(ticket))
             return channel
         if isinstance(channel, discord.TextChannel):
             try:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.adapters import limits
 from bot.adapters.discord import messages
 from bot.replies import Action
 
@@ -30,8 +31,8 @@ BUTTON_STYLES = {
     Action.NEED_HELP: discord.ButtonStyle.secondary,
     Action.CLAIM: discord.ButtonStyle.primary,
 }
-MODAL_TEXT_LIMIT = 4000
-MODAL_TITLE_LIMIT = 45
+MODAL_TEXT_LIMIT = limits.DISCORD_TEXT_INPUT_VALUE
+MODAL_TITLE_LIMIT = limits.DISCORD_MODAL_TITLE
 
 
 def desk_bot(interaction: discord.Interaction) -> DeskBot:
@@ -110,6 +111,11 @@ def survey_view(ticket_id: str) -> discord.ui.View:
 
 # -- modals -----------------------------------------------------------------------------------
 
+def labelled(text: str, item: discord.ui.Item[Any]) -> discord.ui.Label[Any]:
+    """A modal input under its label (``TextInput(label=)`` is deprecated since discord.py 2.6)."""
+    return discord.ui.Label(text=text[:limits.DISCORD_LABEL_TEXT], component=item)
+
+
 class SurveyModal(discord.ui.Modal):
     """The optional comment that goes with a survey score."""
 
@@ -119,9 +125,8 @@ class SurveyModal(discord.ui.Modal):
         self.ticket_id = ticket_id
         self.score = score
         self.comment: discord.ui.TextInput[SurveyModal] = discord.ui.TextInput(
-            label=messages.DISCORD_SURVEY_COMMENT, style=discord.TextStyle.paragraph, required=False,
-            max_length=1000)
-        self.add_item(self.comment)
+            style=discord.TextStyle.paragraph, required=False, max_length=1000)
+        self.add_item(labelled(messages.DISCORD_SURVEY_COMMENT, self.comment))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         bot = desk_bot(interaction)
@@ -138,13 +143,12 @@ class ResolveModal(discord.ui.Modal):
                          custom_id=custom_id("resolve", ticket_id))
         self.ticket_id = ticket_id
         self.resolution: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-            label=messages.DISCORD_RESOLVE_RESOLUTION, style=discord.TextStyle.paragraph, required=False,
-            max_length=MODAL_TEXT_LIMIT, default=resolution)
+            style=discord.TextStyle.paragraph, required=False, max_length=MODAL_TEXT_LIMIT, default=resolution)
         self.article: discord.ui.TextInput[ResolveModal] = discord.ui.TextInput(
-            label=messages.DISCORD_RESOLVE_ARTICLE, placeholder=messages.DISCORD_RESOLVE_ARTICLE_HINT,
+            placeholder=messages.DISCORD_RESOLVE_ARTICLE_HINT[:limits.DISCORD_TEXT_INPUT_PLACEHOLDER],
             required=False, max_length=100, default=article)
-        self.add_item(self.resolution)
-        self.add_item(self.article)
+        self.add_item(labelled(messages.DISCORD_RESOLVE_RESOLUTION, self.resolution))
+        self.add_item(labelled(messages.DISCORD_RESOLVE_ARTICLE, self.article))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         bot = desk_bot(interaction)

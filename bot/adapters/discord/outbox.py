@@ -10,7 +10,9 @@ Where a reply goes is the core's ``route``; this module renders and posts it:
 - HERE: where it was asked.
 
 A resolved or closed ticket's thread is renamed ``✅ T-12 · …`` and archived; a reopened one is
-unarchived and renamed back. Discord failures are logged: the ticket is stored either way.
+unarchived and renamed back: the rename only when the name changes and at most twice per 10
+minutes per thread (``renames.py`` keeps a later one for when it is allowed), the archive state
+in a call of its own. Discord failures are logged: the ticket is stored either way.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import discord
 from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.components import survey_view, ticket_view
+from bot.adapters.discord.renames import Renamer
 from bot.adapters.discord.render import CONTENT_LIMIT, clip, files_of, intake_embed, reply_body, thread_name
 from bot.desk import Destination, Kind, Reply, Ticket, plan
 from bot.domain import State
@@ -60,6 +63,8 @@ class DiscordOutbox:
         self.bot = bot
         self.loop: asyncio.AbstractEventLoop | None = None  # set when the bot starts
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.renamer = Renamer()
+        self.renamer.fetch = self.channel
 
     @property
     def desk(self):
@@ -226,11 +231,12 @@ class DiscordOutbox:
         name = thread_name(ticket)
         if finished:
             await self.refresh_intake(ticket, thread)
-            if thread.name != name or not thread.archived:
-                await self._safe(thread.edit(name=name, archived=True), "archive the thread")
+            if not thread.archived:  # an archived thread cannot be renamed: the name first
+                await self.renamer.rename(thread, name)
+            await self.renamer.archive(thread, True)
         else:
-            if thread.name != name or thread.archived:
-                await self._safe(thread.edit(name=name, archived=False), "unarchive the thread")
+            await self.renamer.archive(thread, False)
+            await self.renamer.rename(thread, name)
             await self.refresh_intake(ticket, thread)
 
     async def refresh_intake(self, ticket: Ticket, thread: Any) -> None:
@@ -246,7 +252,7 @@ class DiscordOutbox:
     async def _safe(awaitable: Awaitable[Any], what: str) -> Any:
         try:
             return await awaitable
-        except discord.HTTPException as error:
+        except (discord.HTTPException, discord.RateLimited) as error:  # RateLimited: past max_ratelimit_timeout
             log.error("Discord: could not %s (the ticket is stored either way): %s", what, error)
             return None
 
