@@ -1,15 +1,20 @@
-"""Per-operation latency of the ticket store at 1k and 10k tickets, next to plain TinyDB.
+"""Per-operation latency of the ticket stores at 1k, 10k and 100k tickets, as ratios to plain TinyDB.
 
-    .venv/bin/python benchmarks/store.py [--sizes 1000 10000] [--repeat 30]
+    .venv/bin/python benchmarks/store.py [--sizes 1000 10000 100000] [--repeat 40] [--no-postgres]
 
-Both stores rewrite the whole JSON file on every write (TinyDB's storage model), so write
-latency grows with the number of tickets; ours adds a file lock, an fsync and a rename per
-write, which is the price of surviving a crash and of sharing the file between processes.
+Backends: the embedded store (TinyDB files, what ``chatdesk`` uses without a URL), PostgreSQL
+(a throwaway local cluster from tests/postgres_support.py; scripts/ensure-postgres.sh installs
+the server) and plain TinyDB (one JSON file, the baseline measured in the same run).
+The data is a year of realistic tickets: about 2% still active, the rest resolved.
+Operations: get, find (by thread key), open, append (one event), queue (the active tickets,
+sorted as the queue shows them), one metrics week (the tickets a report reads, and the report),
+and cold start (a new store object answering its first queue).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import statistics
 import sys
 import tempfile
@@ -17,36 +22,46 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from tinydb import Query, TinyDB  # noqa: E402
 
+from bot.config import demo_config  # noqa: E402
 from bot.domain import Actor, Event, Source  # noqa: E402
 from bot.store import NewTicket, TinyTicketStore  # noqa: E402
 
 CUSTOMER = Actor("slack", "U0CUSTOMER", "Ana")
-AT = "2026-11-16T09:00:00+00:00"
+START = dt.datetime(2025, 11, 24, 9, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 24, 9, tzinfo=dt.timezone.utc)
+ACTIVE_EVERY = 50  # one ticket in fifty is still open or claimed
 
 
-def record(number: int) -> dict:
-    """A realistic ticket: a request, a claim, two messages, a note and a resolution."""
+def record(number: int, size: int) -> dict:
+    """A ticket opened at its place in the year: a request, a suggestion, a claim, messages, a note."""
+    opened = START + (NOW - START) * (number / (size + 1))
+
+    def at(minutes: int) -> str:
+        return (opened + dt.timedelta(minutes=minutes)).isoformat()
+
     text = f"My tracker number {number} will not pair with my phone after the last app update"
     events = [
-        {"type": "opened", "at": AT, "actor": "U0CUSTOMER", "actor_name": "Ana", "text": text},
-        {"type": "suggested", "at": AT, "actor": "chatdesk", "suggestions": [
+        {"type": "opened", "at": at(0), "actor": "U0CUSTOMER", "actor_name": "Ana", "text": text},
+        {"type": "suggested", "at": at(0), "actor": "chatdesk", "suggestions": [
             {"slug": "pair-a-tracker", "title": "Pair your tracker", "score": 0.71}], "confident": True},
-        {"type": "claimed", "at": AT, "actor": "U0AGENT", "actor_name": "Maria"},
-        {"type": "replied", "at": AT, "actor": "U0AGENT", "actor_name": "Maria", "text": "Which phone?",
+        {"type": "claimed", "at": at(12), "actor": "U0AGENT", "actor_name": "Maria"},
+        {"type": "replied", "at": at(15), "actor": "U0AGENT", "actor_name": "Maria", "text": "Which phone?",
          "message_id": f"{number}.2"},
-        {"type": "message", "at": AT, "actor": "U0CUSTOMER", "actor_name": "Ana", "text": "A Pixel 8",
+        {"type": "message", "at": at(30), "actor": "U0CUSTOMER", "actor_name": "Ana", "text": "A Pixel 8",
          "message_id": f"{number}.3"},
-        {"type": "noted", "at": AT, "actor": "U0AGENT", "actor_name": "Maria", "text": "asked for model"},
+        {"type": "noted", "at": at(31), "actor": "U0AGENT", "actor_name": "Maria", "text": "asked for model"},
     ]
-    return {"id": f"T-{number}", "subject": text[:60], "body": text,
-            "requester": CUSTOMER.to_record(),
+    if number % ACTIVE_EVERY:
+        events.append({"type": "resolved", "at": at(90), "actor": "U0AGENT", "actor_name": "Maria",
+                       "resolution": "re-paired after a reset"})
+    return {"id": f"T-{number}", "subject": text[:60], "body": text, "requester": CUSTOMER.to_record(),
             "source": {"platform": "slack", "channel": "C0SUPPORT", "message": f"{number}.1",
-                       "thread": f"{number}.1"},
-            "events": events}
+                       "thread": f"{number}.1"}, "events": events}
 
 
 def timed(operation: Callable[[int], object], repeat: int) -> list[float]:
@@ -63,72 +78,136 @@ def summary(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def bench_chatdesk(directory: Path, size: int, repeat: int) -> dict[str, list[float]]:
-    store = TinyTicketStore.at(directory / "tickets.json")
-    store.import_records((n, record(n)) for n in range(1, size + 1))
-    store = TinyTicketStore.at(directory / "tickets.json")  # a cold process
-    note = Event("noted", AT, "U0AGENT", "Maria", {"text": "called back"})
+def bench_store(make: Callable[[], object], size: int, repeat: int) -> dict[str, list[float]]:
+    """The chatdesk operations on a store that ``make`` opens (filled once, then reopened cold)."""
+    from bot.metrics import Week, report_tickets
+    from bot.metrics.report import build_report
+    from bot.service import TicketService
+
+    filler = make()
+    for first in range(1, size + 1, 5000):
+        filler.import_records((n, record(n, size)) for n in range(first, min(size, first + 4999) + 1))
+    filler.close()
+    config = demo_config()
+    agent = Actor("slack", "U0AGENT", "Maria", is_agent=True)
+    cold: list[float] = []
+    for _ in range(3):
+        start = time.perf_counter()
+        store = make()
+        TicketService(store, config).queue(agent)
+        cold.append((time.perf_counter() - start) * 1000)
+        store.close()
+    store = make()
+    service = TicketService(store, config)
+    note = Event("noted", NOW.isoformat(), "U0AGENT", "Maria", {"text": "called back"})
+    week = Week.last_full(NOW, config.tz)
 
     def open_ticket(i: int) -> None:
         source = Source("slack", "C0SUPPORT", message=f"new.{i}", thread=f"new.{i}")
         store.open(NewTicket("New", "New request", CUSTOMER.to_record(), source.to_record(),
-                             Event("opened", AT, "U0CUSTOMER", "Ana", {"text": "New request"}),
+                             Event("opened", NOW.isoformat(), "U0CUSTOMER", "Ana", {"text": "New request"}),
                              keys=(source.thread_key,)), dedupe_key=source.delivery_key)
 
-    return {
+    def metrics_week(i: int) -> None:
+        build_report(report_tickets(store, week), config, week, as_of=NOW, with_gaps=False)
+
+    results = {
         "get": timed(lambda i: store.get(f"T-{1 + (i * 37) % size}"), repeat),
-        "find thread": timed(lambda i: store.find(f"thread:slack:C0SUPPORT:{1 + (i * 53) % size}.1"), repeat),
-        "append event": timed(lambda i: store.mutate(f"T-{1 + (i * 41) % size}", lambda t: [note]), repeat),
-        "open ticket": timed(open_ticket, repeat),
-        "list all": timed(lambda i: store.tickets(), max(3, repeat // 5)),
+        "find": timed(lambda i: store.find(f"thread:slack:C0SUPPORT:{1 + (i * 53) % size}.1"), repeat),
+        "open": timed(open_ticket, repeat),
+        "append": timed(lambda i: store.mutate(f"T-{1 + (i * 41) % size}", lambda t: [note]), repeat),
+        "queue": timed(lambda i: service.queue(agent), repeat),
+        "metrics week": timed(metrics_week, max(3, repeat // 8)),
+        "cold start": cold,
     }
+    store.close()
+    return results
 
 
 def bench_tinydb(directory: Path, size: int, repeat: int) -> dict[str, list[float]]:
+    """The same operations done the plain TinyDB way (JSONStorage, queries by scanning)."""
     path = directory / "plain.json"
     db = TinyDB(path)
-    tickets = db.table("tickets")
-    tickets.insert_multiple(record(n) | {"thread": f"thread:slack:C0SUPPORT:{n}.1"} for n in range(1, size + 1))
+    rows = (record(n, size) | {"thread": f"thread:slack:C0SUPPORT:{n}.1",
+                               "state": "claimed" if n % ACTIVE_EVERY == 0 else "resolved"}
+            for n in range(1, size + 1))
+    db.table("tickets").insert_multiple(rows)
     db.close()
+    cold: list[float] = []
+    item = Query()
+    for _ in range(3):
+        start = time.perf_counter()
+        fresh = TinyDB(path)
+        fresh.table("tickets").search(item.state == "claimed")
+        cold.append((time.perf_counter() - start) * 1000)
+        fresh.close()
     db = TinyDB(path)
     tickets = db.table("tickets", cache_size=0)
-    thread = Query().thread
+    week_start = (NOW - dt.timedelta(days=56)).isoformat()
 
     def append(i: int) -> None:
         doc_id = 1 + (i * 41) % size
         doc = tickets.get(doc_id=doc_id)
-        tickets.update({"events": [*doc["events"], {"type": "noted", "at": AT, "text": "called back"}]},
+        tickets.update({"events": [*doc["events"], {"type": "noted", "at": NOW.isoformat(), "text": "called back"}]},
                        doc_ids=[doc_id])
 
     return {
         "get": timed(lambda i: tickets.get(doc_id=1 + (i * 37) % size), repeat),
-        "find thread": timed(lambda i: tickets.get(thread == f"thread:slack:C0SUPPORT:{1 + (i * 53) % size}.1"),
-                             repeat),
-        "append event": timed(append, repeat),
-        "open ticket": timed(lambda i: tickets.insert(record(size + i + 1)), repeat),
-        "list all": timed(lambda i: tickets.all(), max(3, repeat // 5)),
+        "find": timed(lambda i: tickets.get(item.thread == f"thread:slack:C0SUPPORT:{1 + (i * 53) % size}.1"),
+                      repeat),
+        "open": timed(lambda i: tickets.insert(record(size + i + 1, size)), repeat),
+        "append": timed(append, repeat),
+        "queue": timed(lambda i: tickets.search(item.state.one_of(["open", "claimed", "waiting"])), repeat),
+        "metrics week": timed(lambda i: tickets.search(item.events.any(item.at >= week_start)), max(3, repeat // 8)),
+        "cold start": cold,
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL (no server binaries here)")
     args = parser.parse_args()
-    print(f"{'tickets':>8} {'operation':<13} {'chatdesk p50':>13} {'p95':>9} {'TinyDB p50':>11} {'p95':>9} "
-          f"{'ratio p50':>9}")
-    for size in args.sizes:
-        with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as plain:
-            mine = bench_chatdesk(Path(ours), size, args.repeat)
-            theirs = bench_tinydb(Path(plain), size, args.repeat)
-            file_mb = (Path(ours) / "tickets.json").stat().st_size / 1e6
-        for operation in mine:
-            m50, m95 = summary(mine[operation])
-            t50, t95 = summary(theirs[operation])
-            ratio = m50 / t50 if t50 else float("nan")
-            print(f"{size:>8} {operation:<13} {m50:>10.2f} ms {m95:>6.2f} ms {t50:>8.2f} ms {t95:>6.2f} ms "
-                  f"{ratio:>8.2f}x")
-        print(f"{size:>8} {'file size':<13} {file_mb:>10.1f} MB")
+    cluster = None
+    if not args.no_postgres:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from postgres_support import start_cluster
+
+        cluster = start_cluster()
+    try:
+        header = f"{'tickets':>8} {'operation':<13}"
+        columns = ["embedded"] + (["postgres"] if cluster else []) + ["tinydb"]
+        for name in columns:
+            header += f" {name + ' p50':>14} {'p95':>9}"
+        header += "".join(f" {name + '/tinydb':>16}" for name in columns[:-1])
+        print(header)
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory() as ours, tempfile.TemporaryDirectory() as plain:
+                runs = {"embedded": bench_store(lambda: TinyTicketStore.at(Path(ours) / "tickets.json"),
+                                                size, args.repeat)}
+                if cluster:
+                    from bot.store.postgres import PostgresTicketStore
+
+                    url = cluster.database()
+                    runs["postgres"] = bench_store(lambda: PostgresTicketStore.connect(url), size, args.repeat)
+                runs["tinydb"] = bench_tinydb(Path(plain), size, args.repeat)
+                on_disk = sum(p.stat().st_size for p in Path(ours).rglob("*") if p.is_file()) / 1e6
+            for operation in runs["embedded"]:
+                line = f"{size:>8} {operation:<13}"
+                figures = {name: summary(runs[name][operation]) for name in columns}
+                for name in columns:
+                    p50, p95 = figures[name]
+                    line += f" {p50:>11.2f} ms {p95:>6.2f} ms"
+                base = figures["tinydb"][1]
+                line += "".join(f" {figures[name][1] / base if base else float('nan'):>15.3f}x"
+                                for name in columns[:-1])
+                print(line, flush=True)
+            print(f"{size:>8} {'on disk':<13} {on_disk:>11.1f} MB (embedded)", flush=True)
+        print("ratios compare p95 latencies; below 1 is faster than plain TinyDB")
+    finally:
+        if cluster:
+            cluster.stop()
     return 0
 
 

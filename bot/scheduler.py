@@ -93,6 +93,11 @@ class Scheduler:
 
     def tick(self) -> list[str]:
         """Do everything due now; returns a line per thing done (for logs and tests)."""
+        # Replicas sharing a store (N Slack HTTP processes on one database) take turns: one runs the tick.
+        with self.store.exclusive(f"scheduler-tick:{self.platform or 'all'}") as mine:
+            return self._tick() if mine else []
+
+    def _tick(self) -> list[str]:
         now = self.clock.now()
         done: list[str] = []
         if self.schedule.weekly_post:

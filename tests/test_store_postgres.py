@@ -118,3 +118,20 @@ def test_a_mistyped_store_section_is_a_config_error(tmp_path):
     (tmp_path / "chatdesk.toml").write_text('[store]\nurl = 5\n')
     with pytest.raises(ConfigError, match="url"):
         load_config(tmp_path / "chatdesk.toml")
+
+
+def test_scheduler_replicas_on_one_database_run_a_tick_once(postgres_url, config, tmp_path):
+    from bot.clock import FakeClock
+    from tests.test_scheduler import open_ticket, setup
+
+    clock = FakeClock("2026-11-17T10:00:00+00:00")
+    stores = [PostgresTicketStore.connect(postgres_url) for _ in range(2)]
+    (desk, _, first), (_, _, second) = (setup(config, clock, s, tmp_path, weekly_post=False) for s in stores)
+    open_ticket(desk)
+    clock.advance(minutes=61)
+    with stores[1].exclusive("scheduler-tick:all") as held:  # the other replica is mid-tick
+        assert held and first.tick() == []
+    assert first.tick() == ["reminded T-1 (window 1)"]
+    assert second.tick() == []  # the reminder is recorded on the ticket: the next replica has nothing to do
+    for store in stores:
+        store.close()
