@@ -241,7 +241,7 @@ def _propose_for(
 
     clean = ticket_scrubber(ticket, patterns=patterns, region=region)
     opening = str(ticket.get("body") or ticket.get("subject") or "")
-    wording = _shorten(clean(" ".join(opening.split())))
+    wording = _shorten(" ".join(clean(opening).split()))
     proposed = bool(wording) and propose_phrasing(
         article.path, wording, ticket=str(ticket["id"]), default_language=language
     )
@@ -286,7 +286,7 @@ def _phrasings(ticket: Mapping[str, Any], clean) -> tuple[str, ...]:
     texts += [str(e.get("text") or "") for e in _events(ticket, "opened")]
     found: dict[str, str] = {}
     for text in texts:
-        phrasing = _shorten(clean(" ".join(text.split())))
+        phrasing = _shorten(" ".join(clean(text).split()))  # scrub first: signatures need their lines
         key = phrasing.casefold().rstrip("?.! ")
         if phrasing and key not in found:
             found[key] = phrasing

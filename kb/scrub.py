@@ -50,7 +50,7 @@ DEFAULT_ID_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b[A-Z]{2}\d{9}[A-Z]{2}\b", TRACKING),  # UPU S10: RR123456785DE
     (r"(?i:\b(?:order|bestellung|commande|pedido|ordine)\b(?:\s*(?:no\.?|nr\.?|number|id))?\s*:?\s*)"
      r"(#?(?!\d{4}-\d\d-\d\d)(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{4,})", ORDER),
-    (r"(?i:\b(?:tracking|sendungs?|shipment|parcel|package)(?:\s*(?:no\.?|nr\.?|number|id|code|#|nummer))?"
+    (r"(?i:\b(?:tracking|sendungs?|shipment|parcel|package)(?:[\s-]*(?:no\.?|nr\.?|number|id|code|#|nummer))?"
      r"\s*[:#]?\s*)((?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,})", TRACKING),
     (r"(?<![\w#])#(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{6,}\b", ORDER),  # #A1B2C3D4
 )

@@ -69,7 +69,8 @@ def test_drafts_are_scrubbed_with_the_same_rules() -> None:
         ticket = {
             "id": f"T-{n + 1}", "subject": case["text"], "body": case["text"], "state": "resolved",
             "requester": {"name": (case.get("names") or [""])[0]},
-            "events": [{"type": "resolved", "actor_name": "Agent", "resolution": f"Answered: {case['text']}"}],
+            "events": [{"type": "noted", "actor_name": name, "text": "looked into it"} for name in case.get("names", ())]
+            + [{"type": "resolved", "actor_name": "Agent", "resolution": case["text"]}],
         }
         article = article_from_ticket(ticket, region=FIXTURE["region"])
         text = "\n".join([article.title, article.slug, article.body, *article.questions]).casefold()
