@@ -11,18 +11,52 @@ Translation only: who has the agent role is said here, every decision is the cor
 - ``people.Directory``: Discord members as desk actors (agent role by id or name).
 """
 
-PLATFORM = "discord"
+from __future__ import annotations
 
-from bot.registry import Platform, add_platform  # noqa: E402  (the constant above is what the modules import)
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+from pydantic.functional_validators import AfterValidator
+
+from bot.config_schema import PlatformConfig, TextList, section
+from bot.registry import Platform, add_platform
+
+PLATFORM = "discord"
+SNOWFLAKE = re.compile(r"^\d{15,21}$")
 
 EXAMPLE = """\
-# Discord: support channel ids, and the agent role (id or name).
+# Discord: support channel ids, the agent role (id, or a name resolved to its id in each
+# server at start), and the server id(s) the desk serves (required when the bot is in more
+# than one; everything from any other server is refused).
 [discord]
 channels = []
 agent_role = "Support"
+# guild = "123456789012345678"
 # team_channel = "123456789012345678"
 """
 
+
+def _one_or_many(value: Any) -> Any:
+    """``guild = "1…"``, ``guild = 1…`` or a list of them: ids are kept as text."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    return tuple(str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in values)
+
+
+def _server_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
+    for value in ids:
+        if not SNOWFLAKE.match(value):
+            raise ValueError(f"{value!r} is not a Discord server id (15 to 21 digits: with Developer Mode on, "
+                             "right-click the server → Copy Server ID)")
+    return ids
+
+
+@section
+class DiscordConfig(PlatformConfig):
+    """``[discord]``: the common settings, and the server(s) the desk serves."""
+
+    guild: Annotated[TextList, BeforeValidator(_one_or_many), AfterValidator(_server_ids)] = ()
+
 add_platform(Platform(
     name=PLATFORM, summary="a Discord bot (needs DISCORD_TOKEN)", runner="bot.adapters.discord.runner:run",
-    example=EXAMPLE, cli=("bot.adapters.discord.cli",), detect=("DISCORD_TOKEN",), order=20))
+    section=DiscordConfig, example=EXAMPLE, cli=("bot.adapters.discord.cli",), detect=("DISCORD_TOKEN",), order=20))

@@ -13,8 +13,9 @@ from discord.ext import commands
 
 from bot.adapters.discord.components import DYNAMIC_ITEMS
 from bot.adapters.discord.outbox import DiscordOutbox
-from bot.adapters.discord.people import Directory
+from bot.adapters.discord.people import DeskTree, Directory
 from bot.desk import Desk
+from bot.errors import DeskError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -44,6 +45,7 @@ class DeskBot(commands.Bot):
             # A call Discord would hold back longer than this raises RateLimited instead of
             # sleeping (a third thread rename in 10 minutes meant ~540 s): nothing waits on it.
             max_ratelimit_timeout=options.pop("max_ratelimit_timeout", MAX_RATELIMIT_WAIT),
+            tree_cls=DeskTree,  # refuses everything from a server the desk does not serve
             **options,
         )
         self.desk = desk
@@ -54,6 +56,7 @@ class DeskBot(commands.Bot):
         self.run_scheduler = scheduler
         self._scheduler_stop: asyncio.Event | None = None
         self.scheduler_task: asyncio.Task[None] | None = None
+        self.fatal: DeskError | None = None  # a setting that stopped the bot once connected
 
     async def setup_hook(self) -> None:
         """Register the buttons (they work on messages posted before a restart) and the cog."""

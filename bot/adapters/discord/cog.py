@@ -20,6 +20,7 @@ from bot.adapters.discord.slash import desk_commands
 from bot.commands import Param, ParamKind
 from bot.commands.params import command_text
 from bot.desk import Inbound, Kind, Outcome, Reply, Ticket, parse_ticket_id
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
@@ -166,6 +167,16 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         replies = await self.bot.call(self.desk.resolve, actor, found.id, resolution or "", article=article)
         await self.bot.outbox.deliver(replies, interaction=interaction)
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Connected: resolve the served servers and the agent role's id in each, or stop and say why."""
+        try:
+            self.bot.directory.resolve(self.bot.guilds)
+        except ConfigError as error:
+            log.error("%s", error.message)
+            self.bot.fatal = error
+            await self.bot.close()
+
     # -- intake ----------------------------------------------------------------------------------
 
     @commands.Cog.listener()
@@ -185,6 +196,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
     def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
         """The core's view of a message; ``None`` for DMs and system messages (joins, pins, …)."""
         if message.guild is None or message.type not in PERSON_MESSAGES:
+            return None
+        if not self.bot.directory.serves(message.guild):  # a server the desk does not serve
             return None
         channel = message.channel
         thread: str | None = None

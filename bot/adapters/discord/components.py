@@ -17,6 +17,7 @@ import discord
 
 from bot.adapters import limits
 from bot.adapters.discord import messages
+from bot.adapters.discord.people import ServedOnly
 from bot.replies import Action
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ def desk_bot(interaction: discord.Interaction) -> DeskBot:
     return interaction.client  # type: ignore[return-value]
 
 
-class TicketButton(discord.ui.DynamicItem[discord.ui.Button],
+class TicketButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button],
                    template=rf"{NAMESPACE}:(?P<action>solved|need_help|claim):(?P<ticket>{TICKET_PATTERN})"):
     """"This solved it", "Still need help" or "Claim" on one ticket."""
 
@@ -62,7 +63,7 @@ class TicketButton(discord.ui.DynamicItem[discord.ui.Button],
         await bot.outbox.deliver(replies, interaction=interaction)
 
 
-class SurveyButton(discord.ui.DynamicItem[discord.ui.Button],
+class SurveyButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button],
                    template=rf"{NAMESPACE}:survey:(?P<ticket>{TICKET_PATTERN}):(?P<score>[1-5])"):
     """A 1–5 answer to the satisfaction survey; opens a modal for an optional comment."""
 
@@ -116,7 +117,7 @@ def labelled(text: str, item: discord.ui.Item[Any]) -> discord.ui.Label[Any]:
     return discord.ui.Label(text=text[:limits.DISCORD_LABEL_TEXT], component=item)
 
 
-class SurveyModal(discord.ui.Modal):
+class SurveyModal(ServedOnly, discord.ui.Modal):
     """The optional comment that goes with a survey score."""
 
     def __init__(self, ticket_id: str, score: int) -> None:
@@ -135,7 +136,7 @@ class SurveyModal(discord.ui.Modal):
         await bot.outbox.deliver(replies, interaction=interaction)
 
 
-class ResolveModal(discord.ui.Modal):
+class ResolveModal(ServedOnly, discord.ui.Modal):
     """How the ticket was resolved, and the article that answers it (teaches it the wording)."""
 
     def __init__(self, ticket_id: str, *, article: str | None = None, resolution: str | None = None) -> None:

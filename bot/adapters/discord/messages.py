@@ -27,3 +27,11 @@ DISCORD_INTENTS_NEEDED = (
 DISCORD_STARTING = "chatdesk: Discord desk for {team}; support channels {channels}; agent role {role}; tickets in {location}"
 DISCORD_ANY_CHANNEL = "all the bot can see"
 DISCORD_NO_ROLE = "none (set CHATDESK_DISCORD_AGENT_ROLE)"
+DISCORD_OTHER_SERVER = "This help desk serves another server; nothing was done."
+DISCORD_GUILD_REQUIRED = ("The bot is in {count} servers ({servers}): set [discord] guild in chatdesk.toml "
+                          "to the id of the server it serves (or a list of ids); until then every server "
+                          "is refused.")
+DISCORD_GUILD_ABSENT = "[discord] guild lists server(s) {ids} that the bot is not in."
+DISCORD_ROLE_AMBIGUOUS = ("[discord] agent_role {role!r} names {count} roles in server {server} (ids {ids}): "
+                          "set agent_role to the id of the right one.")
+DISCORD_ROLE_ABSENT = "Server {server} has no role {role!r}: nobody there is an agent by role."

@@ -59,4 +59,6 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
         raise ConfigError(messages.DISCORD_LOGIN_FAILED, problem=error) from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(messages.DISCORD_INTENTS_NEEDED) from None
+    if bot.fatal is not None:  # e.g. in two servers with no [discord] guild: stopped once connected
+        raise bot.fatal
     return 0
