@@ -29,6 +29,7 @@ async def test_every_verb_is_a_subcommand_with_its_summary_and_typed_options(wor
     for verb in world.bot.desk.verbs:
         command = group.get_command(verb.name)
         assert command.description.lower().startswith(verb.summary[:40].lower())
+        assert command.description.endswith("(agents)") == verb.agents_only  # who may run it
         if verb.subcommands:
             assert {c.name for c in command.commands} == {s.name for s in verb.subcommands}
             continue
@@ -62,7 +63,7 @@ async def test_a_new_verb_needs_no_discord_edit(config, clock, recorder):  # noq
                 Param("note", ParamKind.TEXT, "Why (optional)"))),))
     here = World(bot, recorder)
     command = bot.tree.get_command("desk").get_command("duty")
-    assert command.description == "Go on or off duty"
+    assert command.description == "Go on or off duty (agents)"
     assert [c.value for c in command.get_parameter("state").choices] == ["on", "off"]
     interaction = here.interaction("maria")
     await command.callback(interaction, state="off", note="lunch")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import discord
 from discord import app_commands
 
+from bot import messages
 from bot.adapters.discord.render import clip
 from bot.commands import Param, ParamKind, Verb
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 DESCRIPTION_LIMIT = 100  # Discord's limit for command and option descriptions
 SUBCOMMAND_LIMIT = 25  # Discord allows 25 subcommands in a group
+AGENTS_ONLY = messages.HELP_AGENT_ONLY  # the same marker as /desk help
 
 Runner = Callable[[discord.Interaction, dict[str, Any]], Awaitable[None]]
 
@@ -35,13 +37,14 @@ def desk_commands(cog: DeskCog, verbs: Iterable[Verb],
     made: list[app_commands.Command | app_commands.Group] = []
     for verb in verbs:
         if verb.subcommands:
-            group = app_commands.Group(name=verb.name, description=_description(verb.summary))
+            group = app_commands.Group(name=verb.name, description=_description(verb.summary, verb))
             for sub in verb.subcommands:
-                group.add_command(_command(cog, sub.name, sub.summary, sub.params, (verb.name, sub.name)))
+                group.add_command(_command(cog, sub.name, _description(sub.summary, verb), sub.params,
+                                           (verb.name, sub.name)))
             made.append(group)
         else:
-            made.append(_command(cog, verb.name, verb.summary, verb.params or _untyped(verb), (verb.name,),
-                                 special.get(verb.name)))
+            made.append(_command(cog, verb.name, _description(verb.summary, verb), verb.params or _untyped(verb),
+                                 (verb.name,), special.get(verb.name)))
     if len(made) > SUBCOMMAND_LIMIT:
         raise ValueError(f"/desk has {len(made)} verbs; Discord allows {SUBCOMMAND_LIMIT} subcommands")
     return made
@@ -54,8 +57,10 @@ def _untyped(verb: Verb) -> tuple[Param, ...]:
     return (Param("arguments", ParamKind.TEXT, clip(f"As typed after /desk {verb.name}: {verb.usage}", 100)),)
 
 
-def _description(text: str) -> str:
-    return clip(text[:1].upper() + text[1:], DESCRIPTION_LIMIT)
+def _description(text: str, verb: Verb) -> str:
+    """The summary, capitalised, marked when only agents may run it (the core enforces it)."""
+    marked = f"{text[:1].upper()}{text[1:]} {AGENTS_ONLY}" if verb.agents_only else text[:1].upper() + text[1:]
+    return clip(marked, DESCRIPTION_LIMIT)
 
 
 def _annotation(param: Param) -> Any:
@@ -86,4 +91,4 @@ def _command(cog: DeskCog, name: str, summary: str, params: tuple[Param, ...], w
     completions = {p.name: complete for p in params if (complete := cog.autocomplete_for(p.kind)) is not None}
     if completions:
         callback = app_commands.autocomplete(**completions)(callback)
-    return app_commands.Command(name=name, description=_description(summary), callback=callback)
+    return app_commands.Command(name=name, description=summary, callback=callback)
