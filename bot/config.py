@@ -154,7 +154,7 @@ import bot.store.settings  # noqa: E402,F401  (the store is core: its [store] ta
 def example_config() -> str:
     """The commented example file (``chatdesk init``): the core settings and each platform's table."""
     tables = "\n".join(p.example.strip() + "\n" for p in registry.platforms() if p.example.strip())
-    return f"{EXAMPLE_HEAD}\n{tables}\n{EXAMPLE_TAIL}"
+    return f"{EXAMPLE_HEAD.rstrip()}\n\n{tables}\n{EXAMPLE_TAIL}"
 
 
 def demo_config(*, root: Path = Path(".")) -> Config:
