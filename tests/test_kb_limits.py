@@ -105,3 +105,18 @@ def test_cli_publish_warns_about_a_near_duplicate_and_needs_force(project: Path,
     assert not load_articles(project / "faq_sources").by_slug()["cancel-plan"].published
     assert main(["kb", "publish", "cancel-plan", "--force"]) == 0
     assert load_articles(project / "faq_sources").by_slug()["cancel-plan"].published
+
+
+def test_chatdesk_run_with_a_300_character_tag_starts_and_says_why_the_site_is_not_built(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (project / "faq_sources" / "long-tag.md").write_text(
+        f"---\ntitle: T\ncategory: general\ntags:\n- {LONG_TAG}\nstatus: published\n---\nBody\n", "utf-8")
+    env = {**os.environ, "CHATDESK_DATA": str(project / "data"), "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-m", "bot.cli.main", "run"], input="", text=True, capture_output=True,
+                         cwd=project, env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "help site not built: 1 bad article file(s); see `chatdesk kb check`" in run.stderr
+    assert "Traceback" not in run.stderr and "File name too long" not in run.stderr
