@@ -18,6 +18,7 @@ from bot.config import Config
 from bot.desk_platform import Form, PlatformNeeds, intake_actions, top_suggestion
 from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotFound
+from bot.follow_ups import need_help, on_thread_message
 from bot.intake import is_small_talk
 from bot.knowledge import Knowledge
 from bot.replies import Action, Kind, Reply, Suggestion
@@ -92,8 +93,10 @@ class Desk(PlatformNeeds):
             return Outcome(ignored=messages.IGNORED_SMALL_TALK)
         return self.open_ticket(inbound)
 
-    def open_ticket(self, inbound: Inbound, *, opened_by: Actor | None = None) -> Outcome:
-        """Open a ticket for a message (intake, or an agent's "open ticket" shortcut)."""
+    def open_ticket(self, inbound: Inbound, *, opened_by: Actor | None = None,
+                    follows: Ticket | None = None) -> Outcome:
+        """Open a ticket for a message (intake, an agent's "open ticket" shortcut, or a follow-up in
+        a closed ticket's thread: ``follows``, which keeps the thread and hands it to the new ticket)."""
         if opened_by is not None:
             try:
                 self.service.may_open_for_others(opened_by)
@@ -102,10 +105,11 @@ class Desk(PlatformNeeds):
         if not inbound.text.strip():
             return Outcome(ignored=messages.IGNORED_SMALL_TALK)
         source = Source(inbound.actor.platform, inbound.channel, message=inbound.message_id,
-                        thread=inbound.message_id, link=inbound.link)
+                        thread=inbound.thread if follows else inbound.message_id, link=inbound.link)
         # Stored first: a redelivery stops here, before any matching, and a failing
         # knowledge base can never cost the customer their ticket.
-        ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by)
+        ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by,
+                                                   follows=follows.id if follows else None)
         if not created:
             return Outcome(ticket=ticket, ignored=messages.IGNORED_DUPLICATE.format(ticket_id=ticket.id))
         if inbound.thread and inbound.thread != inbound.message_id:
@@ -132,11 +136,7 @@ class Desk(PlatformNeeds):
                      ticket=ticket, actions=intake_actions(ticket))
 
     def _thread_message(self, inbound: Inbound) -> Outcome:
-        ticket = self.service.find_by_thread(inbound.actor.platform, inbound.channel, inbound.thread)
-        if ticket is None:
-            return Outcome(ignored=messages.IGNORED_NOT_A_TICKET_THREAD)
-        ticket = self.service.add_message(inbound.actor, ticket.id, inbound.text, message_id=inbound.message_id)
-        return Outcome(ticket=ticket)
+        return on_thread_message(self, inbound)
 
     # -- commands and buttons --------------------------------------------------------
 
@@ -163,12 +163,7 @@ class Desk(PlatformNeeds):
             chosen = article or top_suggestion(ticket)
             ticket = self.service.self_serve(actor, ticket.id, article=chosen)
             return self.after_resolve(ticket, actor)
-        ticket = self.service.need_help(actor, ticket_id)
-        return [
-            Reply(messages.ESCALATED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED, ticket=ticket),
-            Reply(messages.ESCALATED_ANNOUNCEMENT.format(ticket_id=ticket.id, subject=ticket.subject),
-                  kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)),
-        ]
+        return need_help(self, actor, ticket_id)
 
     def resolve(self, actor: Actor, ticket_id: str, resolution: str, *, article: str | None = None) -> list[Reply]:
         """Resolve from a form (Slack or Discord modal): the text kept exactly as typed, newlines too."""

@@ -174,7 +174,7 @@ KB_REVIEW_NOT_PROPOSED = ("Nothing to propose from {ticket_id}: it needs to be r
 
 # -- metrics --
 METRICS_TITLE = "**Support metrics {week}**, {monday} – {sunday} ({tz}); in brackets: change since {previous}"
-METRICS_NO_TICKETS = "No tickets this week."
+METRICS_NO_TICKETS = "No tickets in {week}."
 METRICS_CHANGE = " ({change})"
 METRICS_SAME = " (±0)"
 METRICS_VOLUME = ("• Opened {opened}{opened_change} · resolved {resolved}{resolved_change} · reopened {reopened}"
@@ -251,3 +251,48 @@ QUEUE_NONE_NAME = "no queue"
 QUEUE_SECTION_NONE = "In no team queue ({count}):"
 ON_DUTY_LINE = "On duty: {names}"
 NOT_ACTIVE_FOR_TRANSFER = "{ticket_id} is {state}: reopen it before moving it to another queue."
+
+# -- after a resolution: follow-ups, reopen, closed for good ------------------------------
+CLOSED_FOR_GOOD = ("{ticket_id} is closed for good. Write your message in its thread or as a new request "
+                   "and we'll open a new ticket for it.")
+SURVEY_NOT_ASKED = "There is no survey open for {ticket_id}."
+FOLLOW_UP_REOPENED = "{name}, {ticket_id} is open again and the team has been told."
+FOLLOW_UP_REOPENED_ANNOUNCEMENT = "{name} reopened {ticket_id} ({owner}): “{text}” · {subject}"
+CUSTOMER_REOPENED_ANNOUNCEMENT = "{name} reopened {ticket_id} ({owner}){reason} · {subject}"
+WAITING_ANSWERED_ANNOUNCEMENT = "{name} answered on {ticket_id}, which was waiting on them ({owner}): “{text}”"
+OWNER_IS = "with {owner}"
+OWNER_NOBODY = "unclaimed"
+FOLLOWS_INTAKE = ("{name}, {old_id} is closed, so I've opened {ticket_id} for this (it follows {old_id}).")
+ESCALATED_AFTER_RESOLUTION = "{ticket_id} still needs help after {who} resolved it: {subject}"
+ESCALATED_AFTER_SELF_SERVICE = "{ticket_id} still needs help (the article did not solve it after all): {subject}"
+
+# -- /desk show: the ticket's story ------------------------------------------------------
+STORY_HEADER = "  history (newest last):"
+STORY_EARLIER = "    … {count} earlier event(s): `/desk show {ticket_id} --all` shows everything"
+STORY_LINE = "    {when} · {what}"
+STORY_OPENED = "{who} opened it{follows}{said}"
+STORY_FOLLOWS = " (following {old})"
+STORY_RESOLVED = "{who} resolved it{how}{said}{article}"
+STORY_SELF_SERVED = " (self-served)"
+STORY_ASSIGNED = "{who} assigned it to {assignee}"
+STORY_PRIORITY = "{who} set the priority to {priority}"
+STORY_CATEGORY = "{who} set the category to {category}"
+STORY_TAGGED = "{who} set the tags: {tags}"
+STORY_SUGGESTED = "suggested: {offered}"
+STORY_NO_SUGGESTION = "no article matched well enough to suggest"
+STORY_SURVEY = "{who} rated it {score}/5{said}"
+STORY_TRANSFERRED = "{who} moved it to the {queue} queue"
+STORY_REMINDED = "the desk reminded the team ({reason})"
+STORY_VERBS = {
+    "claimed": "{who} claimed it",
+    "unclaimed": "{who} put it back in the queue{said}",
+    "waiting": "{who} is waiting on the customer{said}",
+    "noted": "{who} noted (internal){said}",
+    "reopened": "{who} reopened it{said}",
+    "closed": "{who} closed it{said}",
+    "escalated": "{who} asked for more help",
+    "survey_asked": "the desk asked for a rating",
+    "edited": "{who} edited a message{said}",
+    "deleted": "{who} deleted a message",
+}
+SHOW_ALL_FLAG = "--all"

@@ -10,6 +10,7 @@ from bot.clock import parse_iso
 from bot.config import Config
 from bot.domain import State, Ticket
 from bot.replies import Suggestion
+from bot.story import story_lines
 
 if TYPE_CHECKING:
     from bot.service import TicketService
@@ -51,8 +52,9 @@ def queue_lines(service: TicketService, tickets: list[Ticket]) -> tuple[str, ...
     return tuple(queue_line(service, t) for t in tickets)
 
 
-def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool) -> tuple[str, ...]:
-    """A ticket's details; internal notes only for agents."""
+def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool,
+                 everything: bool = False) -> tuple[str, ...]:
+    """A ticket's details and its story; internal notes only for agents."""
     when = service.describe_time
     lines = [messages.SHOW_TITLE.format(ticket_id=ticket.id, subject=ticket.subject)]
     status = messages.SHOW_STATE.format(state=ticket.state.value)
@@ -71,15 +73,7 @@ def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool) -> 
         how = messages.SHOW_SELF_SERVED if ticket.self_served else messages.SHOW_BY_TEAM
         article = messages.SHOW_ARTICLE.format(slug=ticket.article) if ticket.article else ""
         lines.append(messages.SHOW_RESOLUTION.format(how=how, resolution=ticket.resolution or "-", article=article))
-    lines.append(messages.SHOW_CONVERSATION)
-    for message in ticket.conversation:
-        who = message.author_name + (messages.SHOW_AGENT_MARK if message.from_agent else "")
-        lines.append(messages.SHOW_LINE.format(when=when(message.at), who=who, text=message.text))
-    if for_agent and ticket.notes:
-        lines.append(messages.SHOW_NOTES)
-        for note in ticket.notes:
-            lines.append(messages.SHOW_LINE.format(when=when(note.at), who=note.actor_name,
-                                                   text=note.get("text", "")))
+    lines += story_lines(ticket, when=when, for_agent=for_agent, everything=everything)
     return tuple(lines)
 
 

@@ -16,13 +16,14 @@ from bot.config import Config
 from bot.domain import DESK_ACTOR, PRIORITIES, Actor, Event, Person, Source, State, Ticket, subject_from, thread_key
 from bot.errors import InvalidMove, NotAllowed, NotFound, UsageError
 from bot.store.base import NewTicket, TicketStore
+from bot.service_followups import FollowUpRules
 from bot.service_access import AccessRules
 
 # Called after a ticket is resolved (learned phrasings, surveys); failures must not undo it.
 ResolvedHook = Callable[[Ticket, Actor], None]
 
 
-class TicketService(AccessRules):
+class TicketService(AccessRules, FollowUpRules):
     """Applies desk moves to tickets in a store, on behalf of an actor, at the clock's time."""
 
     def __init__(self, store: TicketStore, config: Config, *, clock: Clock | None = None) -> None:
@@ -35,7 +36,7 @@ class TicketService(AccessRules):
 
     def open_ticket(
         self, actor: Actor, text: str, source: Source, *, subject: str | None = None,
-        opened_by: Actor | None = None,
+        opened_by: Actor | None = None, follows: str | None = None,
     ) -> tuple[Ticket, bool]:
         """Open a ticket for ``actor``'s message; a redelivered message returns the first ticket.
 
@@ -46,7 +47,8 @@ class TicketService(AccessRules):
             self._require_agent(opened_by, "open ticket")
         body = text.strip()
         by = opened_by or actor
-        opened = self._event("opened", by, text=body, **({"on_behalf_of": actor.user_id} if opened_by else {}))
+        opened = self._event("opened", by, text=body, **({"on_behalf_of": actor.user_id} if opened_by else {}),
+                             **({"follows": follows} if follows else {}))
         new = NewTicket(
             subject=subject or subject_from(body) or messages.NO_SUBJECT,
             body=body,
@@ -175,6 +177,7 @@ class TicketService(AccessRules):
         def decide(ticket: Ticket) -> list[Event]:
             if not actor.is_agent:
                 self._require_requester(actor, ticket)
+            self.refuse_reopening_closed(actor, ticket)
             if ticket.state not in (State.RESOLVED, State.CLOSED):
                 raise InvalidMove(messages.NOT_RESOLVED, ticket_id=ticket.id, state=ticket.state.value)
             return [self._event("reopened", actor, **({"reason": reason.strip()} if reason.strip() else {}))]
@@ -243,6 +246,7 @@ class TicketService(AccessRules):
         def decide(ticket: Ticket) -> list[Event]:
             if not actor.is_agent:
                 self._require_requester(actor, ticket)
+            self.refuse_reopening_closed(actor, ticket)
             if ticket.state in (State.RESOLVED, State.CLOSED):
                 return [self._event("reopened", actor, reason=messages.STILL_NEED_HELP_REASON),
                         self._event("escalated", actor)]
@@ -262,6 +266,7 @@ class TicketService(AccessRules):
                 raise NotAllowed(messages.SURVEY_NOT_YOURS, ticket_id=ticket.id)
             if ticket.state not in (State.RESOLVED, State.CLOSED):
                 raise InvalidMove(messages.SURVEY_NOT_RESOLVED, ticket_id=ticket.id)
+            self.refuse_unasked_survey(ticket)
             last_resolved = ticket.last_event("resolved")
             if ticket.survey and last_resolved and ticket.survey["at"] >= last_resolved.at:
                 raise InvalidMove(messages.SURVEY_ALREADY, ticket_id=ticket.id)
@@ -305,9 +310,10 @@ class TicketService(AccessRules):
         """A timestamp as the team reads it: local time, with the date when it is not today."""
         moment = parse_iso(iso).astimezone(self.config.tz)
         today = self.clock.now().astimezone(self.config.tz).date()
+        # With the zone's abbreviation: an agent elsewhere reads "09:00 CET", not a bare "09:00".
         if moment.date() == today:
-            return moment.strftime("%H:%M")
-        return moment.strftime("%a %d %b %H:%M")
+            return moment.strftime("%H:%M %Z")
+        return moment.strftime("%a %d %b %H:%M %Z")
 
     def _event(self, kind: str, actor: Actor, **data: Any) -> Event:
         return Event(type=kind, at=to_iso(self.clock.now()), actor=actor.user_id, actor_name=actor.name,

@@ -36,6 +36,8 @@ class CommandContext:
         """Take a leading ticket id from ``args``, or fall back to the thread's ticket."""
         head, _, rest = args.strip().partition(" ")
         ticket_id = parse_ticket_id(head) if head else None
+        if ticket_id is None and head.isdigit() and (not self.thread_ticket or not rest.strip()):
+            ticket_id = parse_ticket_id(f"T-{head}")  # `show 3` means T-3 (in a thread, `note 3 …` is text)
         if ticket_id:
             return ticket_id, rest.strip()
         if self.thread_ticket:

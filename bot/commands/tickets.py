@@ -9,6 +9,7 @@ from bot import messages
 from bot.commands import TICKET, CommandContext, Param, ParamKind, Verb, VerbRegistry, bad_usage
 from bot.domain import PRIORITIES, Ticket
 from bot.errors import UsageError
+from bot.follow_ups import customer_reopened
 from bot.render import checklist_lines, queue_lines, ticket_lines
 from bot.replies import Kind, Reply
 
@@ -68,10 +69,11 @@ def resolve(ctx: CommandContext, args: str) -> list[Reply]:
     return ctx.desk.after_resolve(ticket, ctx.actor)
 
 
-def reopen(ctx: CommandContext, args: str) -> Reply:
+def reopen(ctx: CommandContext, args: str) -> list[Reply]:
     ticket_id, rest = ctx.split_ticket("reopen", args)
     ticket = ctx.service.reopen(ctx.actor, ticket_id, rest)
-    return _changed(messages.REOPENED.format(actor=ctx.actor.name, ticket_id=ticket.id), ticket)
+    return [_changed(messages.REOPENED.format(actor=ctx.actor.name, ticket_id=ticket.id), ticket),
+            *customer_reopened(ctx.actor, ticket, rest)]
 
 
 def close(ctx: CommandContext, args: str) -> Reply:
@@ -134,10 +136,10 @@ def mine(ctx: CommandContext, args: str) -> Reply:
 
 def show(ctx: CommandContext, args: str) -> Reply:
     ticket_id, rest = ctx.split_ticket("show", args)
-    if rest:
+    if rest and rest != messages.SHOW_ALL_FLAG:
         raise bad_usage()
     ticket = ctx.service.show(ctx.actor, ticket_id)
-    lines = ticket_lines(ctx.service, ticket, for_agent=ctx.actor.is_agent)
+    lines = ticket_lines(ctx.service, ticket, for_agent=ctx.actor.is_agent, everything=bool(rest))
     return Reply(lines[0], ticket=ticket, private=True, lines=lines[1:])
 
 
@@ -204,8 +206,9 @@ TICKET_VERBS: tuple[Verb, ...] = (
          params=(TICKET, _text("tags", "Tags separated by spaces; a leading - removes one", required=True))),
     Verb("queue", "queue", "the open and active tickets, unclaimed first", queue),
     Verb("mine", "mine", "the tickets you hold", mine),
-    Verb("show", "show [T-12]", "a ticket's details and history (customers: their own)", show,
-         agents_only=False, params=(TICKET,)),
+    Verb("show", "show [T-12] [--all]", "a ticket's details and history (customers: their own)", show,
+         agents_only=False, params=(TICKET, Param("history", ParamKind.CHOICE, "Show the whole history",
+                                                  choices=(messages.SHOW_ALL_FLAG,)))),
     Verb("help", "help [VERB]", "this list, or how to use one command", help_, agents_only=False,
          params=(Param("verb", ParamKind.VERB, "A command to explain"),)),
 )

@@ -129,7 +129,7 @@ def markdown_lines(report: Report) -> list[str]:
     now, before = report.figures, report.previous
     lines: list[str] = []
     if not any(now[k] for k in ("opened", "resolved", "reopened", "backlog", "csat_responses")):
-        lines.append(messages.METRICS_NO_TICKETS)
+        lines.append(messages.METRICS_NO_TICKETS.format(week=report.week.label))
     lines.append(messages.METRICS_VOLUME.format(
         opened=now["opened"], opened_change=_count_change(now["opened"], before["opened"]),
         resolved=now["resolved"], resolved_change=_count_change(now["resolved"], before["resolved"]),

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import TextIO
 
+from bot import messages as core_messages
 from bot.adapters.console import messages
 from bot.commands import COMMAND_PREFIX
 from bot.config import PlatformConfig
@@ -101,9 +102,11 @@ class ConsoleDesk:
         inbound = Inbound(actor=self.actor, text=text, channel=self.channel, message_id=uuid.uuid4().hex[:12],
                           thread=self._thread_ref())
         outcome = self.desk.on_message(inbound)
-        if outcome.ignored:
+        if outcome.ignored == core_messages.IGNORED_AGENT_TOP_LEVEL:
+            self._say(messages.IGNORED.format(why=messages.AGENT_TOP_LEVEL))  # the console has no shortcut
+        elif outcome.ignored:
             self._say(messages.IGNORED.format(why=outcome.ignored))
-        elif self.thread_ticket and outcome.ticket:
+        elif self.thread_ticket and outcome.ticket and not outcome.created:
             what = messages.ADDED_REPLY if self.actor.is_agent else messages.ADDED_MESSAGE
             self._say(messages.ADDED.format(ticket_id=outcome.ticket.id, what=what))
         self._show(outcome.replies)
@@ -112,6 +115,9 @@ class ConsoleDesk:
         if not name or " " in name:
             self._bot(messages.AS_USAGE)
             return
+        # Agents are who the config says, whatever the case typed: "/as Maria" is maria.
+        agents = self.desk.config.platform(PLATFORM).agents
+        name = next((agent for agent in agents if agent.casefold() == name.casefold()), name)
         self.speaker = name
         role = messages.ROLE_AN_AGENT if self.actor.is_agent else messages.ROLE_A_CUSTOMER
         self._bot(messages.SWITCHED.format(name=name, role=role))

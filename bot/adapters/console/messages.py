@@ -27,6 +27,8 @@ SAYS = "{speaker}{private} › {text}"
 FAILED = "Sorry, something went wrong handling that line; nothing was changed."
 WHOAMI = "You are {name} ({role})."
 IGNORED = "     {why}"
+AGENT_TOP_LEVEL = ("(no ticket opened: an agent's own message is not a request; /as NAME to write as a customer, "
+                   "/thread T-1 to reply in a ticket)")
 ADDED = "     (added to {ticket_id} as a {what})"
 ADDED_REPLY = "reply"
 ADDED_MESSAGE = "message"

@@ -1,0 +1,98 @@
+"""What the desk does with messages in a ticket's thread, and with "Still need help".
+
+A requester's follow-up in a resolved ticket reopens it and tells the team (and so its owner);
+in a closed ticket it opens a new ticket that follows the old one, in the same thread; a
+waiting customer's answer is announced to the owner. Every notice says which case it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from bot import messages
+from bot.domain import Actor, State, Ticket
+from bot.replies import Action, Kind, Reply
+
+if TYPE_CHECKING:
+    from bot.desk import Desk, Inbound, Outcome
+
+QUOTE_LIMIT = 200
+
+
+def on_thread_message(desk: Desk, inbound: Inbound) -> Outcome:
+    """A message in some thread: joins its ticket, reopens it, or opens the ticket that follows it."""
+    from bot.desk import Outcome
+
+    actor = inbound.actor
+    ticket = desk.service.find_by_thread(actor.platform, inbound.channel, inbound.thread)
+    if ticket is None:
+        return Outcome(ignored=messages.IGNORED_NOT_A_TICKET_THREAD)
+    requester = not actor.is_agent and actor.same_person(ticket.requester)
+    if requester and ticket.state is State.CLOSED:
+        return _follows_closed(desk, inbound, ticket)
+    before = ticket.state
+    ticket, reopened = desk.service.follow_up(actor, ticket.id, inbound.text, message_id=inbound.message_id)
+    text = _quote(inbound.text)
+    if reopened:
+        return Outcome(ticket=ticket, replies=[
+            Reply(messages.FOLLOW_UP_REOPENED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED,
+                  ticket=ticket),
+            Reply(messages.FOLLOW_UP_REOPENED_ANNOUNCEMENT.format(name=actor.name, ticket_id=ticket.id,
+                                                                  owner=_owner(ticket), text=text,
+                                                                  subject=ticket.subject),
+                  kind=Kind.ANNOUNCE, ticket=ticket, actions=() if ticket.assignee else (Action.CLAIM,)),
+        ])
+    if requester and before is State.WAITING and ticket.state is State.CLAIMED:
+        return Outcome(ticket=ticket, replies=[Reply(
+            messages.WAITING_ANSWERED_ANNOUNCEMENT.format(name=actor.name, ticket_id=ticket.id,
+                                                          owner=_owner(ticket), text=text),
+            kind=Kind.ANNOUNCE, ticket=ticket)])
+    return Outcome(ticket=ticket)
+
+
+def _follows_closed(desk: Desk, inbound: Inbound, old: Ticket) -> Outcome:
+    outcome = desk.open_ticket(inbound, follows=old)
+    if outcome.created and outcome.replies and outcome.ticket is not None:
+        first = outcome.replies[0]
+        lead = messages.FOLLOWS_INTAKE.format(name=inbound.actor.name, old_id=old.id, ticket_id=outcome.ticket.id)
+        outcome.replies[0] = dataclasses.replace(first, text=f"{lead} {first.text.split('. ', 1)[-1]}")
+    return outcome
+
+
+def customer_reopened(actor: Actor, ticket: Ticket, reason: str) -> list[Reply]:
+    """The team hears when a customer reopens their ticket with ``/desk reopen``."""
+    if actor.is_agent:
+        return []
+    said = f": “{_quote(reason)}”" if reason.strip() else ""
+    return [Reply(messages.CUSTOMER_REOPENED_ANNOUNCEMENT.format(name=actor.name, ticket_id=ticket.id,
+                                                                 owner=_owner(ticket), reason=said,
+                                                                 subject=ticket.subject),
+                  kind=Kind.ANNOUNCE, ticket=ticket, actions=() if ticket.assignee else (Action.CLAIM,))]
+
+
+def need_help(desk: Desk, actor: Actor, ticket_id: str) -> list[Reply]:
+    """ "Still need help": flag the ticket, and tell the team what it is after (suggestions or a resolution)."""
+    before = desk.service.get(ticket_id)
+    ticket = desk.service.need_help(actor, ticket_id)
+    if before.state is State.RESOLVED and before.self_served:
+        announcement = messages.ESCALATED_AFTER_SELF_SERVICE.format(ticket_id=ticket.id, subject=ticket.subject)
+    elif before.state is State.RESOLVED:
+        resolved = before.last_event("resolved")
+        announcement = messages.ESCALATED_AFTER_RESOLUTION.format(
+            ticket_id=ticket.id, who=resolved.actor_name if resolved else messages.SOMEONE, subject=ticket.subject)
+    else:
+        announcement = messages.ESCALATED_ANNOUNCEMENT.format(ticket_id=ticket.id, subject=ticket.subject)
+    return [
+        Reply(messages.ESCALATED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED, ticket=ticket),
+        Reply(announcement, kind=Kind.ANNOUNCE, ticket=ticket, actions=() if ticket.assignee else (Action.CLAIM,)),
+    ]
+
+
+def _owner(ticket: Ticket) -> str:
+    return messages.OWNER_IS.format(owner=ticket.assignee.name) if ticket.assignee else messages.OWNER_NOBODY
+
+
+def _quote(text: str) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= QUOTE_LIMIT else one_line[: QUOTE_LIMIT - 1].rstrip() + "…"
