@@ -19,6 +19,8 @@ from unittest.mock import AsyncMock, MagicMock
 import discord
 import pytest
 
+from bot.metrics.surveys import SurveyPolicy
+
 from bot import messages
 from bot.adapters.discord import messages as discord_messages
 from bot.adapters.discord.client import DeskBot, intents
@@ -728,7 +730,8 @@ async def test_the_menu_is_refused_to_non_agents(world):
 # -- surveys ---------------------------------------------------------------------------------------
 
 async def test_the_survey_asks_with_five_buttons_and_takes_a_comment(opened):
-    opened.bot.desk.survey_policy = lambda ticket: True
+    desk = opened.bot.desk  # the real policy, asking every requester: answers count only where asked
+    desk.survey_policy = SurveyPolicy(desk.service.store, desk.service.clock, rate=1.0)
     solved = await press(opened, "casey", "chatdesk:solved:T-1")
     survey = [answer for answer in answers(solved) if "how satisfied" in answer[1]]
     assert survey and not survey[0][0]  # asked in the thread, in the open

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from bot.metrics.surveys import SurveyPolicy
+
 from bot import messages
 from bot.adapters.slack import SlackOutbox
 from bot.domain import State
@@ -277,7 +279,7 @@ def test_this_solved_it_pressed_by_an_agent_is_refused(slack, fake):
 # -- surveys ----------------------------------------------------------------------------------
 
 def test_the_survey_asks_with_five_buttons_and_records_score_and_comment(slack, fake):
-    slack.desk.survey_policy = lambda ticket: True
+    slack.desk.survey_policy = SurveyPolicy(slack.desk.service.store, slack.desk.service.clock, rate=1.0)
     slack.press("chatdesk:solved", "T-1", user="UCASEY")
     survey = next(c for c in thread_posts(fake) if "how satisfied" in c.body["text"])
     buttons = next(b for b in survey.body["blocks"] if b["type"] == "actions")["elements"]
@@ -292,7 +294,7 @@ def test_the_survey_asks_with_five_buttons_and_records_score_and_comment(slack, 
 
 
 def test_closing_the_survey_comment_modal_still_records_the_score(slack, fake):
-    slack.desk.survey_policy = lambda ticket: True
+    slack.desk.survey_policy = SurveyPolicy(slack.desk.service.store, slack.desk.service.clock, rate=1.0)
     slack.press("chatdesk:solved", "T-1", user="UCASEY")
     slack.press("chatdesk:survey:5", "T-1", user="UCASEY")
     view = fake.of("views.open")[0].body["view"]
