@@ -42,6 +42,7 @@ def _picked(service: TicketService, actor, ticket_id: str) -> None:
         raise NotAllowed("not offered to {actor}", actor=actor.name)
 
 # One row per verb and role; columns follow STATES. ok = allowed, move = InvalidMove, deny = NotAllowed.
+# Closed is for good: a requester can neither reopen it nor press "Still need help" there.
 EXPECTED = """
 verb      role         open  claimed waiting resolved closed
 claim     holder       ok    move    move    move     move
@@ -66,7 +67,7 @@ resolve   requester    ok    ok      ok      move     move
 resolve   stranger     deny  deny    deny    deny     deny
 reopen    holder       move  move    move    ok       ok
 reopen    other_agent  move  move    move    ok       ok
-reopen    requester    move  move    move    ok       ok
+reopen    requester    move  move    move    ok       deny
 reopen    stranger     deny  deny    deny    deny     deny
 close     holder       ok    ok      ok      ok       move
 close     requester    deny  deny    deny    deny     deny
@@ -82,7 +83,7 @@ show      stranger     deny  deny    deny    deny     deny
 press_solved requester ok    ok      ok      move     move
 press_solved holder    deny  deny    deny    deny     deny
 press_solved stranger  deny  deny    deny    deny     deny
-press_help requester   ok    ok      ok      ok       ok
+press_help requester   ok    ok      ok      ok       deny
 press_help holder      deny  deny    deny    deny     deny
 press_help other_agent deny  deny    deny    deny     deny
 press_help stranger    deny  deny    deny    deny     deny
