@@ -329,6 +329,16 @@ async def test_messages_in_the_thread_join_the_ticket(opened):
     assert opened.recorder.sent == []  # joining says nothing
 
 
+async def test_a_follow_up_in_a_resolved_thread_reopens_it_and_says_so_there(opened):
+    await press(opened, "casey", "chatdesk:solved:T-1")
+    opened.recorder.sent.clear()
+    await opened.post("casey", "it broke again, same problem", channel=REQUEST)
+
+    assert opened.store.get("T-1").state is State.OPEN
+    assert any("T-1 is open again" in sent.text for sent in opened.recorder.in_channel(REQUEST))
+    assert any("Casey reopened T-1" in sent.text for sent in opened.recorder.in_channel(TEAM))
+
+
 async def test_a_forum_post_is_a_request_and_the_post_is_its_thread(world):
     post = make_thread(world.guild, world.state, thread_id=REQUEST + 7, parent_id=FORUM, name="Pairing trouble")
     await world.post("casey", REQUEST_TEXT, channel=post.id, message_id=post.id)

@@ -188,9 +188,10 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         outcome: Outcome = await self.bot.call(self.desk.on_message, inbound)
         if outcome.ignored:
             log.debug("message %s: %s", message.id, outcome.ignored)
-        if not outcome.created or outcome.ticket is None:
+        if outcome.ticket is None or not (outcome.created or outcome.replies):
             return
-        target = await self.ticket_thread(message, outcome.ticket)
+        # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there.
+        target = message.channel if inbound.thread else await self.ticket_thread(message, outcome.ticket)
         await self.bot.outbox.deliver(outcome.replies, here=target)
 
     def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
