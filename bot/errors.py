@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import messages
+
 
 class DeskError(Exception):
     """Base of every error a user may be told about; nothing was changed when it is raised."""
@@ -60,3 +62,12 @@ class StoreError(DeskError):
 
 class ImportRecordError(DeskError):
     """One line of an import file is not a valid ticket."""
+
+
+class RecordError(StoreError, ValueError):
+    """A ticket record (an import line, a stored ticket) breaks the domain's rules; names ticket and field."""
+
+    def __init__(self, problem: str, *, ticket_id: str, field: str) -> None:
+        self.problem, self.ticket_id, self.field = problem, ticket_id, field
+        where = ticket_id if not field or problem.startswith(field) else f"{ticket_id}, {field}"
+        super().__init__(messages.RECORD_INVALID, problem=problem, where=where)

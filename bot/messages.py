@@ -126,6 +126,8 @@ MINE_HEADER = "Your tickets ({count}):"
 
 # -- storage and configuration ---------------------------------------------------
 STORE_UNREADABLE = "The ticket store at {location} can't be read ({problem}). Nothing was changed."
+RECORD_INVALID = "{problem} ({where})"
+RECORD_SKIPPED = "skipped a damaged ticket record, left as it is in the store: {problem}"
 STORE_BUSY = "The ticket store at {location} is busy (locked by another process for too long). Try again."
 STORE_WRITE_FAILED = "Could not save to the ticket store at {location} ({problem}). Nothing was changed."
 STORE_UNREACHABLE = ("Can't reach the PostgreSQL ticket store: host {host}, port {port}, database {database} "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.config import Config, load_config
 from bot.errors import DeskError
@@ -19,3 +20,9 @@ def fail(error: DeskError | str, *, status: int = 1) -> int:
     message = error.message if isinstance(error, DeskError) else error
     print(f"chatdesk: {message}", file=sys.stderr)
     return status
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write ``text`` to an output option's file, making missing parent directories."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

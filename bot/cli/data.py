@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from bot.cli.common import config_from, fail
+from bot.cli.common import config_from, fail, write_output
 from bot.errors import DeskError
+from bot.records import collecting_damage
 from bot.store import store_for
 
 
 def register(commands, kb_commands) -> None:
     export = commands.add_parser("export", help="write every ticket as one JSON line")
-    export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    export.add_argument("--output", "-o", help="file to write (default: stdout; missing directories are made)")
     export.set_defaults(func=export_command)
     load = commands.add_parser("import", help="load tickets from an export file (JSON lines)")
     load.add_argument("file", help="the JSON-lines file ('-' for stdin)")
@@ -26,20 +27,28 @@ def register(commands, kb_commands) -> None:
 def export_command(args: argparse.Namespace) -> int:
     try:
         store = store_for(config_from(args))
-        tickets = store.tickets()
+        with collecting_damage() as damaged:
+            tickets = store.tickets()
     except DeskError as error:
         return fail(error)
-    target = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
-    with target as out:
-        for ticket in tickets:
-            out.write(json.dumps(ticket.to_record(), ensure_ascii=False) + "\n")
-    return 0
+    lines = [json.dumps(ticket.to_record(), ensure_ascii=False) + "\n" for ticket in tickets]
+    if args.output:
+        try:
+            write_output(Path(args.output), "".join(lines))
+        except OSError as exc:
+            return fail(f"can't write {args.output}: {exc.strerror or exc}")
+        print(f"wrote {len(lines)} ticket(s) to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.writelines(lines)
+    for error in damaged:
+        print(f"chatdesk: skipped {error.ticket_id}: {error.message}", file=sys.stderr)
+    return 1 if damaged else 0
 
 
 def import_command(args: argparse.Namespace) -> int:
     try:
         store = store_for(config_from(args))
-        source = sys.stdin if args.file == "-" else Path(args.file).open(encoding="utf-8")
+        source = sys.stdin.buffer if args.file == "-" else Path(args.file).open("rb")
     except OSError as exc:
         return fail(f"can't read {args.file}: {exc.strerror}")
     except DeskError as error:
@@ -58,10 +67,17 @@ def import_command(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _parse_lines(lines) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:
+def _parse_lines(lines: IO[bytes] | Iterable[bytes]) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:
+    """Decode each line on its own, so a line that is not UTF-8 or not JSON refuses only itself."""
     records: list[tuple[int, Any]] = []
     errors: list[tuple[int, str]] = []
-    for number, line in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            errors.append((number, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+                                   "export files are UTF-8"))
+            continue
         if not line.strip():
             continue
         try:

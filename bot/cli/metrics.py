@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.cli.common import config_from, fail
+from bot.cli.common import config_from, fail, write_output
 from bot.clock import SystemClock
 from bot.errors import DeskError
 from bot.store import store_for
@@ -42,13 +42,19 @@ def metrics_command(args: argparse.Namespace, *, clock=None) -> int:
         from bot.metrics.chart import draw_chart
 
         target = Path(args.output) if args.output else chart_path(config, week)
-        print(draw_chart(report, target))
+        try:
+            print(draw_chart(report, target))
+        except OSError as exc:
+            return fail(f"can't write {target}: {exc.strerror or exc}")
         return 0
     text = (json.dumps(report.to_json(), indent=2, ensure_ascii=False) if args.format == "json"
             else markdown(report)) + "\n"
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(args.output, file=sys.stderr)
+        try:
+            write_output(Path(args.output), text)
+        except OSError as exc:
+            return fail(f"can't write {args.output}: {exc.strerror or exc}")
+        print(f"wrote the {week.label} figures to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

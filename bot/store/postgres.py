@@ -27,6 +27,7 @@ from psycopg_pool import ConnectionPool
 from bot import messages
 from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
+from bot.records import skip_damaged, ticket_from_record
 from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
 from bot.store.pg_maintenance import PostgresMaintenance
 from bot.store.pg_schema import migrate, refuse_newer, schema_version
@@ -74,12 +75,12 @@ class PostgresTicketStore(PostgresMaintenance):
         except (IndexError, ValueError):
             return None
         rows = self._read(f"SELECT {COLUMNS} FROM tickets WHERE number = %s", [number])
-        return self._fold_rows(rows)[0] if rows else None
+        return self._fold(int(rows[0][0]), rows[0][1]) if rows else None
 
     def find(self, key: str) -> Ticket | None:
         rows = self._read(f"SELECT t.number, t.record FROM ticket_keys k JOIN tickets t USING (number) "
                           f"WHERE k.key = %s", [key])
-        return self._fold_rows(rows)[0] if rows else None
+        return self._fold(int(rows[0][0]), rows[0][1]) if rows else None
 
     def tickets(self) -> list[Ticket]:
         return self._fold_rows(self._read(f"SELECT {COLUMNS} FROM tickets ORDER BY number"))
@@ -283,13 +284,13 @@ class PostgresTicketStore(PostgresMaintenance):
                           problem=_first_line(exc))
 
     def _fold_rows(self, rows: Iterable[tuple[Any, ...]]) -> list[Ticket]:
-        return [self._fold(int(number), record) for number, record in rows]
+        return skip_damaged(self._fold, ((int(number), record) for number, record in rows))
 
     def _fold(self, number: int, record: Mapping[str, Any]) -> Ticket:
         cached = self._folded.get(number)
         if cached is not None and cached.version == len(record["events"]):
             return cached
-        ticket = Ticket.from_record(record)
+        ticket = ticket_from_record(record)  # a damaged record raises RecordError
         self._folded[number] = ticket
         return ticket
 

@@ -25,9 +25,9 @@ from filelock import FileLock, Timeout
 from tinydb.storages import MemoryStorage, Storage
 
 from bot import messages
-from bot.clock import parse_iso
 from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
+from bot.records import skip_damaged, ticket_from_record, validated_import
 from bot.store.atomic_storage import AtomicJSONStorage
 from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
 from bot.store.queries import is_active, is_requester, may_touch, summary_of, touches
@@ -98,7 +98,7 @@ class TinyTicketStore(TinyMaintenance):
     def tickets(self) -> list[Ticket]:
         with self._thread_lock:
             table = self._tables().get(TICKETS, {})
-            return [self._fold(int(n), table[n]) for n in sorted(table, key=int)]
+            return skip_damaged(self._fold, ((int(n), table[n]) for n in sorted(table, key=int)))
 
     def active(self) -> list[Ticket]:
         return self._select(is_active)
@@ -114,7 +114,7 @@ class TinyTicketStore(TinyMaintenance):
         with self._thread_lock:
             table = self._tables().get(TICKETS, {})
             numbers = sorted((int(n) for n in table), reverse=True)[:max(limit, 0)]
-            return [self._fold(n, table[str(n)]) for n in reversed(numbers)]
+            return skip_damaged(self._fold, ((n, table[str(n)]) for n in reversed(numbers)))
 
     def recall(self, key: str) -> Any:
         with self._thread_lock:
@@ -256,7 +256,7 @@ class TinyTicketStore(TinyMaintenance):
             tables = self._tables()
             tickets, summaries = tables.get(TICKETS, {}), tables.get(SUMMARY, {})
             numbers = sorted(int(n) for n, summary in summaries.items() if keep(summary))
-            return [self._fold(n, tickets[str(n)]) for n in numbers]
+            return skip_damaged(self._fold, ((n, tickets[str(n)]) for n in numbers))
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -292,7 +292,7 @@ class TinyTicketStore(TinyMaintenance):
         cached = self._folded.get(number)
         if cached is not None and cached.version == len(record["events"]):
             return cached
-        ticket = Ticket.from_record(copy.deepcopy(record))
+        ticket = ticket_from_record(copy.deepcopy(record))  # a damaged record raises RecordError
         self._folded[number] = ticket
         return ticket
 
@@ -332,42 +332,6 @@ def validated_lines(records: Iterable[tuple[int, Mapping[str, Any]]]
             continue
         valid.append((line, number, stored))
     return valid, errors
-
-
-def validated_import(record: Any) -> tuple[int, dict[str, Any]]:
-    """Check one exported line and return its number and the record to store."""
-    if not isinstance(record, Mapping):
-        raise TypeError("a line must be a JSON object")
-    for name in ("id", "subject", "body", "requester", "events"):
-        if name not in record:
-            raise KeyError(name)
-    ticket_id = str(record["id"])
-    if not ticket_id.startswith("T-") or not ticket_id[2:].isdigit():
-        raise ValueError(f"id {ticket_id!r} is not of the form T-<number>")
-    requester = record["requester"]
-    if not isinstance(requester, Mapping) or not requester.get("platform") or not requester.get("user_id"):
-        raise ValueError("requester needs a platform and a user_id")
-    events = record["events"]
-    if not isinstance(events, list) or not events:
-        raise ValueError("events must be a non-empty list")
-    for position, event in enumerate(events, start=1):
-        if not isinstance(event, Mapping) or not event.get("type") or not event.get("at"):
-            raise ValueError(f"event {position} needs a type and an 'at' timestamp")
-        try:
-            parse_iso(str(event["at"]))
-        except ValueError:
-            raise ValueError(f"event {position} has a bad timestamp {event['at']!r}") from None
-    number = int(ticket_id[2:])
-    stored = {
-        "id": f"T-{number}",
-        "subject": str(record["subject"]),
-        "body": str(record["body"]),
-        "requester": dict(requester),
-        "source": dict(record.get("source") or {"platform": requester["platform"], "channel": ""}),
-        "events": [dict(event) for event in events],
-    }
-    Ticket.from_record(stored)  # a history that cannot be folded is refused here, whole
-    return number, stored
 
 
 def _describe(exc: Exception) -> str:
