@@ -148,3 +148,11 @@ def test_export_and_metrics_output_into_a_missing_directory(data, capsys):
     assert main(["export", "-o", str(data / "afile" / "t.jsonl")]) == 1
     err = capsys.readouterr().err
     assert f"can't write {data / 'afile' / 't.jsonl'}" in err and "Traceback" not in err
+
+
+def test_store_check_reports_what_reads_skip(data, capsys):
+    _import(data, [json.dumps(_ticket(n)) for n in (1, 2)], capsys)
+    _damage_in_store(data, 2, _event("survey", score="five"))
+    assert main(["store", "check"]) == 1
+    out = capsys.readouterr()
+    assert "T-2 can't be read (events[1].score: input should be a valid integer (T-2))" in out.out + out.err
