@@ -149,3 +149,4 @@ async def test_a_rename_discord_rate_limits_anyway_is_kept_and_blocks_nothing(ti
 
 def test_the_bot_never_sleeps_long_on_a_rate_limit(world):
     assert world.bot.http.max_ratelimit_timeout == MAX_RATELIMIT_WAIT == 30.0
+

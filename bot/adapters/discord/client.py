@@ -68,6 +68,10 @@ class DeskBot(commands.Bot):
         if self.run_scheduler:
             self._start_scheduler()
 
+    async def process_commands(self, message: discord.Message) -> None:
+        """No prefix commands: "@chatdesk …" is text for the cog's listener (a request or a thread
+        reply), not a command lookup that fails with CommandNotFound and a traceback in the log."""
+
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a core call off the event loop: the store may wait on the other process's lock."""
         return await asyncio.to_thread(functools.partial(function, *args, **kwargs))
