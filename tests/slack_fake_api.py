@@ -107,6 +107,10 @@ class FakeSlack:
         headers = {"Retry-After": retry_after} if retry_after is not None and status == 429 else {}
         self._scripts.setdefault(method, []).append(Script(status, {"ok": False, "error": error}, headers, times))
 
+    def answer(self, method: str, body: dict[str, Any], *, times: int | None = None) -> None:
+        """Answer ``method`` with ``body`` (200) ``times`` times (None: always)."""
+        self._scripts.setdefault(method, []).append(Script(200, body, {}, times))
+
     def delay(self, method: str, seconds: float) -> None:
         self._delays[method] = seconds
 

@@ -14,8 +14,8 @@ import json
 import logging
 import os
 import re
-from concurrent.futures import Executor
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App
@@ -23,7 +23,9 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot.adapters.slack import blocks as kit
+from bot.adapters.slack import messages
 from bot.adapters.slack.acks import VIEW_SECONDS, Pools, acked, submit, within
+from bot.adapters.slack.channels import can_follow
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
@@ -230,6 +232,10 @@ class SlackListeners:
         agent = self.directory.actor(agent_id, hint)
         message = shortcut.get("message") or {}
         channel = str((shortcut.get("channel") or {}).get("id", ""))
+        if agent.is_agent and not can_follow(client, channel):  # a ticket nobody could work: none
+            refusal = Reply(messages.SLACK_CANNOT_FOLLOW.format(channel=channel), kind=Kind.REFUSED, private=True)
+            self.outbox(client).deliver([refusal], Where(channel, agent_id, respond=respond))
+            return
         ts = str(message.get("ts", ""))
         author = str(message.get("user") or message.get("bot_id") or "unknown")
         parent = str(message.get("thread_ts") or "")

@@ -13,6 +13,9 @@ from bot.errors import ConfigError
 BOT_SCOPES: tuple[str, ...] = (
     "channels:history",  # read requests and thread replies in public support channels
     "groups:history",  # … and in private ones the bot is invited to
+    "channels:read",  # is the bot in the channel of a message an agent opens a ticket from?
+    "groups:read",  # … also for private channels
+    "channels:join",  # … and if not, join that public channel, so its replies are seen
     "chat:write",  # answer in threads, update the intake message, ephemeral replies
     "commands",  # /desk and the message shortcuts
     "files:write",  # the weekly metrics chart

@@ -36,6 +36,10 @@ SLACK_NO_THREAD_HINT = (
 )
 SLACK_CONFIG_MISSING = "Slack needs {names} in the environment (see `chatdesk slack manifest` and the Slack section of the README)."
 SLACK_LISTENING_HTTP = "chatdesk: Slack desk for {team} on http://{host}:{port}/slack/events; tickets in {location}"
+SLACK_CANNOT_FOLLOW = (
+    "No ticket opened: the desk is not in <#{channel}> and cannot join it, so it could neither answer "
+    "there nor see the replies. Invite the app to the channel (`/invite @app-name`), then try again."
+)
 SLACK_MANIFEST_TOO_LONG = "{field} is {length} characters; Slack allows at most {limit}: {value!r}"
 SLACK_LISTENING_SOCKET = "chatdesk: Slack desk for {team} over Socket Mode; tickets in {location}"
 SLACK_AUTH_FAILED = "Slack did not accept the bot token ({problem}). Check SLACK_BOT_TOKEN and SLACK_API_URL."
