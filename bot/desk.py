@@ -8,7 +8,7 @@ and render the ``Reply`` objects; every decision about tickets is made here or d
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Mapping, Callable, Iterable
 from dataclasses import dataclass, field
 
 from bot import messages, registry
@@ -20,6 +20,8 @@ from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotFound
 from bot.follow_ups import need_help, on_thread_message
 from bot.intake import is_small_talk
+from bot.intake_form import FormField, check_answers, field_lines, form_fields
+from bot.intake_form import submit as submit_form
 from bot.knowledge import Knowledge
 from bot.replies import Action, Kind, Reply, Suggestion
 from bot.routing import Destination, Plan, plan, route
@@ -94,7 +96,8 @@ class Desk(PlatformNeeds):
         return self.open_ticket(inbound)
 
     def open_ticket(self, inbound: Inbound, *, opened_by: Actor | None = None,
-                    follows: Ticket | None = None) -> Outcome:
+                    follows: Ticket | None = None, fields: Mapping[str, str] | None = None,
+                    category: str | None = None) -> Outcome:
         """Open a ticket for a message (intake, an agent's "open ticket" shortcut, or a follow-up in
         a closed ticket's thread: ``follows``, which keeps the thread and hands it to the new ticket)."""
         if opened_by is not None:
@@ -109,7 +112,8 @@ class Desk(PlatformNeeds):
         # Stored first: a redelivery stops here, before any matching, and a failing
         # knowledge base can never cost the customer their ticket.
         ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by,
-                                                   follows=follows.id if follows else None)
+                                                   follows=follows.id if follows else None, fields=fields,
+                                                   category=category)
         if not created:
             return Outcome(ticket=ticket, ignored=messages.IGNORED_DUPLICATE.format(ticket_id=ticket.id))
         if inbound.thread and inbound.thread != inbound.message_id:
@@ -257,7 +261,24 @@ class Desk(PlatformNeeds):
     def _announcement(self, ticket: Ticket) -> Reply:
         return Reply(messages.NEW_TICKET_ANNOUNCEMENT.format(ticket_id=ticket.id, name=ticket.requester.name,
                                                              subject=ticket.subject),
-                     kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,))
+                     kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,),
+                     lines=field_lines(ticket, self.config))
+
+    def intake_form(self) -> tuple[FormField, ...]:
+        """The intake form's questions (empty without ``[intake] form = true``)."""
+        return form_fields(self)
+
+    def check_form_answer(self, field: FormField, answer: str) -> None:
+        """Refuse an answer the form will not take (required, or not among the options)."""
+        check_answers((field,), {field.name: answer})
+
+    def submit_form(self, actor: Actor, answers: Mapping[str, str], *, channel: str, message_id: str,
+                    link: str | None = None) -> Outcome:
+        """A filled-in intake form opens a ticket like a message; a bad answer is a polite refusal."""
+        try:
+            return submit_form(self, actor, answers, channel=channel, message_id=message_id, link=link)
+        except DeskError as error:
+            return Outcome(replies=[Reply.refusal(error)], ignored=error.message)
 
 
 __all__ = ["Action", "Actor", "Desk", "Destination", "Form", "Inbound", "Kind", "Outcome", "Person", "Plan",

@@ -298,3 +298,13 @@ STORY_VERBS = {
     "deleted": "{who} deleted a message",
 }
 SHOW_ALL_FLAG = "--all"
+
+# -- intake forms ------------------------------------------------------------------------
+FORM_REQUEST_LABEL = "What do you need help with?"
+FORM_REQUIRED = "Please fill in “{label}”."
+FORM_NOT_AN_OPTION = "“{value}” is not one of the choices for “{label}”: {options}."
+FORM_ANSWER = "  {label}: {value}"
+FORM_NOT_CONFIGURED = "This desk has no intake form ([intake] form = true in chatdesk.toml)."
+FORM_BUTTON = "New ticket"
+FORM_TITLE = "New support request"
+FORM_INVITE = "Need help? Press “New ticket” and tell us what happened."

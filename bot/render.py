@@ -10,6 +10,7 @@ from bot.clock import parse_iso
 from bot.config import Config
 from bot.domain import State, Ticket
 from bot.replies import Suggestion
+from bot.intake_form import field_lines
 from bot.story import story_lines
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def ticket_lines(service: TicketService, ticket: Ticket, *, for_agent: bool,
     lines.append(messages.SHOW_FIELDS.format(category=ticket.category or "-", priority=ticket.priority,
                                              tags=", ".join(ticket.tags) or "-"))
     lines.append(messages.SHOW_OPENED.format(when=when(ticket.opened_at)))
+    lines += field_lines(ticket, service.config)
     if ticket.suggestions:
         offered = ", ".join(messages.SHOW_SUGGESTION.format(title=s.title, confidence=s.confidence)
                             for s in map(Suggestion.from_record, ticket.suggestions))

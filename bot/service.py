@@ -36,7 +36,8 @@ class TicketService(AccessRules, FollowUpRules):
 
     def open_ticket(
         self, actor: Actor, text: str, source: Source, *, subject: str | None = None,
-        opened_by: Actor | None = None, follows: str | None = None,
+        opened_by: Actor | None = None, follows: str | None = None, fields: Mapping[str, str] | None = None,
+        category: str | None = None,
     ) -> tuple[Ticket, bool]:
         """Open a ticket for ``actor``'s message; a redelivered message returns the first ticket.
 
@@ -48,7 +49,8 @@ class TicketService(AccessRules, FollowUpRules):
         body = text.strip()
         by = opened_by or actor
         opened = self._event("opened", by, text=body, **({"on_behalf_of": actor.user_id} if opened_by else {}),
-                             **({"follows": follows} if follows else {}))
+                             **({"follows": follows} if follows else {}), **({"fields": dict(fields)} if fields else {}),
+                             **({"category": category} if category else {}))
         new = NewTicket(
             subject=subject or subject_from(body) or messages.NO_SUBJECT,
             body=body,

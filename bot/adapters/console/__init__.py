@@ -9,6 +9,7 @@ escape as tracebacks.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 import uuid
 from collections.abc import Iterable
 from typing import TextIO
@@ -30,6 +31,19 @@ PRESS_ALIASES = {"solved": Action.SOLVED, "help": Action.NEED_HELP, "need_help":
                  "claim": Action.CLAIM}
 
 
+@dataclass(slots=True)
+class FormInProgress:
+    """The intake form being answered in the console: its questions and the answers so far."""
+
+    fields: tuple
+    answers: dict = field(default_factory=dict)
+    position: int = 0
+
+    @property
+    def current(self):
+        return self.fields[self.position]
+
+
 class ConsoleDesk:
     """Reads lines, speaks to the desk as the current person, and prints its replies."""
 
@@ -43,6 +57,7 @@ class ConsoleDesk:
         self.channel = (desk.config.platform(PLATFORM).channels or ("support",))[0]
         self.speaker = customer
         self.thread_ticket: str | None = None
+        self.form: FormInProgress | None = None
 
     @property
     def actor(self) -> Actor:
@@ -78,7 +93,11 @@ class ConsoleDesk:
         return 0
 
     def handle(self, line: str) -> None:
-        if line.lower().startswith(COMMAND_PREFIX):
+        if self.form is not None:
+            self._form_answer(line)
+        elif line == "/new":
+            self._form_start()
+        elif line.lower().startswith(COMMAND_PREFIX):
             thread = self._thread_ref()
             self._show(self.desk.on_command(self.actor, line, channel=self.channel, thread=thread,
                                             ticket_id=self.thread_ticket))
@@ -109,6 +128,44 @@ class ConsoleDesk:
         elif self.thread_ticket and outcome.ticket and not outcome.created:
             what = messages.ADDED_REPLY if self.actor.is_agent else messages.ADDED_MESSAGE
             self._say(messages.ADDED.format(ticket_id=outcome.ticket.id, what=what))
+        self._show(outcome.replies)
+
+    # -- the intake form, field by field -----------------------------------------------
+
+    def _form_start(self) -> None:
+        fields = self.desk.intake_form()
+        if not fields:
+            self._bot(core_messages.FORM_NOT_CONFIGURED)
+            return
+        self.form = FormInProgress(fields)
+        self._bot(messages.FORM_START)
+        self._form_ask()
+
+    def _form_ask(self) -> None:
+        field = self.form.current
+        hint = messages.FORM_OPTIONS.format(options=", ".join(field.options)) if field.options else ""
+        optional = "" if field.required else messages.FORM_OPTIONAL
+        self._bot(messages.FORM_QUESTION.format(label=field.label, optional=optional, hint=hint))
+
+    def _form_answer(self, line: str) -> None:
+        if line == "/cancel":
+            self.form = None
+            self._bot(messages.FORM_CANCELLED)
+            return
+        field, answer = self.form.current, "" if line == "-" else line
+        try:
+            self.desk.check_form_answer(field, answer)
+        except DeskError as error:  # ask the same question again
+            self._bot(error.message)
+            self._form_ask()
+            return
+        self.form.answers[field.name] = answer
+        self.form.position += 1
+        if self.form.position < len(self.form.fields):
+            self._form_ask()
+            return
+        answers, self.form = self.form.answers, None
+        outcome = self.desk.submit_form(self.actor, answers, channel=self.channel, message_id=uuid.uuid4().hex[:12])
         self._show(outcome.replies)
 
     def _switch(self, name: str) -> None:

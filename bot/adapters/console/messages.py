@@ -11,6 +11,7 @@ Console desk: type as a customer in the support channel.
   /thread T-1               reply inside T-1's thread; /thread alone leaves it
   /press solved|help|claim [T-1]   press a ticket's button
   /survey T-1 1-5 [comment]  answer the satisfaction survey (as the requester)
+  /new                      open a request through the intake form, question by question
   /whoami, /help, /quit"""
 NO_AGENTS = "none"
 ROLE_AGENT = "agent"
@@ -33,6 +34,11 @@ ADDED = "     (added to {ticket_id} as a {what})"
 ADDED_REPLY = "reply"
 ADDED_MESSAGE = "message"
 AS_USAGE = "Usage: /as NAME"
+FORM_START = "A new request, question by question (/cancel to stop):"
+FORM_QUESTION = "{label}{optional}{hint}"
+FORM_OPTIONAL = " (optional: - to skip)"
+FORM_OPTIONS = " [{options}]"
+FORM_CANCELLED = "Form cancelled; nothing was opened."
 SWITCHED = "You are now {name}, {role}."
 LEFT_THREAD = "Back in the channel: plain text opens new requests."
 NO_SUCH_TICKET = "I can't find ticket {arg}. Usage: /thread T-1"
