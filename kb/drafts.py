@@ -12,12 +12,14 @@ from typing import Any
 
 from kb.articles import Article
 from kb.errors import KnowledgeBaseError
-from kb.scrub import PLACEHOLDERS, scrub
+from kb.scrub import NAME, PLACEHOLDERS, scrub
 from kb.site.text import slugify
 from kb.sources import check_name, check_slug, load_articles, write_article
 
-# Chat mentions carry user ids: <@U0123ABC> (Slack), <@123456789> / <@!123…> (Discord).
+# Chat mentions carry user ids: <@U0123ABC> (Slack), <@123456789> / <@!123…> (Discord), and
+# channels <#C123|support> or roles <@&123>: a person's becomes [name], the rest [redacted].
 MENTIONS = (r"<@[!&]?[A-Z0-9]+(?:\|[^>]*)?>", r"<#[A-Z0-9]+(?:\|[^>]*)?>")
+_PERSON_MENTION = re.compile(r"<@!?[A-Z0-9]+(?:\|[^>]*)?>")
 MAX_SLUG = 60
 MAX_TITLE = 80
 MAX_PHRASING = 200
@@ -271,7 +273,7 @@ def ticket_scrubber(
     all_patterns = [*MENTIONS, *patterns]
 
     def clean(text: str) -> str:
-        return scrub(text, names=names, patterns=all_patterns, region=region)
+        return scrub(_PERSON_MENTION.sub(NAME, text), names=names, patterns=all_patterns, region=region)
 
     return clean
 

@@ -140,3 +140,11 @@ def test_publish_refuses_a_near_duplicate_unless_forced(tmp_path: Path) -> None:
     new = draft_from_ticket(_solved("T-10", "Do you ship to Iceland"), sources_dir=sources, today=TODAY)
     assert publish(new.article.slug, sources_dir=sources, today=TODAY).published  # a new topic
     assert publish(draft.article.slug, sources_dir=sources, today=TODAY, force=True).published
+
+
+def test_chat_mentions_of_people_become_names() -> None:
+    from kb.drafts import ticket_scrubber
+
+    clean = ticket_scrubber({"id": "T-1"}, patterns=())
+    assert clean("<@U0123ABC> and <@!123456789> said ask <@U77|sam>") == "[name] and [name] said ask [name]"
+    assert clean("see <#C0SUPPORT|support> and <@&42>") == "see [redacted] and [redacted]"
