@@ -9,6 +9,7 @@ their ranges. A section that a platform or feature brings is registered here wit
 from __future__ import annotations
 
 import dataclasses as std
+import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ Text = StrictStr
 TextList = tuple[StrictStr, ...]
 # A year of minutes: more is a typo, and it would overflow the scheduler's date arithmetic.
 MAX_MINUTES = 525_600
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _known_timezone(name: str) -> str:
@@ -45,6 +47,20 @@ def _regular_expressions(patterns: tuple[str, ...]) -> tuple[str, ...]:
         except re.error as exc:
             raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
     return patterns
+
+
+def _weekday(name: str) -> str:
+    if name.strip().lower() not in WEEKDAYS:
+        raise ValueError(f"{name!r} is not a weekday such as monday")
+    return name
+
+
+def _time_of_day(text: str) -> str:
+    try:
+        dt.time.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time of day such as 09:00") from None
+    return text
 
 
 def _name_alone(value: Any) -> Any:
@@ -111,8 +127,8 @@ class ScheduleConfig:
     """``[schedule]``: when the weekly post, reminders and waiting nudges fire."""
 
     weekly_post: StrictBool = True
-    weekly_day: Text = "monday"
-    weekly_time: Text = "09:00"
+    weekly_day: Annotated[StrictStr, AfterValidator(_weekday)] = "monday"
+    weekly_time: Annotated[StrictStr, AfterValidator(_time_of_day)] = "09:00"
     reminders: StrictBool = True
     waiting_nudge_days: Days = 3
     waiting_close_days: Days = 4

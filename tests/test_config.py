@@ -88,6 +88,8 @@ def test_init_writes_a_file_that_loads_and_will_not_overwrite(tmp_path, monkeypa
     ("[zulip]\ntoken = 'x'", "line 1, zulip", "is not a known section or top-level setting"),
     ("team = 'A'\ntimezon = 'UTC'", "line 2, timezon", "did you mean 'timezone'?"),
     ("[schedule]\nreminders = 'yes'", "line 2, schedule.reminders", "expected true or false"),
+    ("[schedule]\nweekly_day = 'mondy'", "line 2, schedule.weekly_day", "'mondy' is not a weekday"),
+    ("[schedule]\nweekly_time = '9 am'", "line 2, schedule.weekly_time", "'9 am' is not a time of day"),
     ("[surveys]\nrate = 2", "line 2, surveys.rate", "at most 1.0"),
     ("[help_site]\nlanguages = []", "line 2, help_site.languages", "not empty"),
 ])
