@@ -150,3 +150,14 @@ def test_categories_may_be_written_as_names(tmp_path):
     path.write_text("categories = ['billing', {name = 'account', checklist = ['verify']}]\n", encoding="utf-8")
     config = load_config(path, env={})
     assert [(c.name, c.checklist) for c in config.categories] == [("billing", ()), ("account", ("verify",))]
+
+
+def test_config_check_reports_a_valid_file_and_names_every_problem(tmp_path, capsys):
+    assert main(["--config", str(ROOT / "chatdesk.toml"), "config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "chatdesk.toml: valid" in out and "platforms: console, slack, discord" in out
+    bad = tmp_path / "chatdesk.toml"
+    bad.write_text("[console]\nagents = 'maria'\n[zulip]\n", encoding="utf-8")
+    assert main(["--config", str(bad), "config", "check"]) == 1
+    err = capsys.readouterr().err
+    assert "line 2, console.agents" in err and "line 3, zulip" in err and "Traceback" not in err

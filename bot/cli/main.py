@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.desk",
     "bot.cli.data",
     "bot.cli.store",
+    "bot.cli.config",
 )
 
 
