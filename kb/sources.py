@@ -362,6 +362,21 @@ def article_from_mapping(
     )
 
 
+def without_status(articles: Iterable[Article]) -> list[Path]:
+    """Files of drafts that are drafts only because they name no ``status`` (older files were published)."""
+    found = []
+    for article in articles:
+        if article.published or article.path is None:
+            continue
+        try:
+            header = split_front_matter(article.path.read_text(encoding="utf-8"))[0]
+        except (OSError, UnicodeDecodeError, SourceProblem):
+            continue
+        if not re.search(r"(?m)^status\s*:", header):
+            found.append(article.path)
+    return found
+
+
 def errors_text(errors: Iterable[SourceError]) -> str:
     """All errors, one per line, for ``kb check`` and logs."""
     return "\n".join(str(e) for e in errors)

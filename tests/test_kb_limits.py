@@ -120,3 +120,13 @@ def test_chatdesk_run_with_a_300_character_tag_starts_and_says_why_the_site_is_n
     assert run.returncode == 0, run.stderr
     assert "help site not built: 1 bad article file(s); see `chatdesk kb check`" in run.stderr
     assert "Traceback" not in run.stderr and "File name too long" not in run.stderr
+
+
+def test_kb_check_names_articles_that_are_drafts_only_for_lack_of_a_status(project: Path, capsys) -> None:
+    legacy = project / "faq_sources" / "legacy.md"
+    legacy.write_text("---\ntitle: Old article\ncategory: general\n---\nBody\n", "utf-8")
+    (project / "faq_sources" / "draft.md").write_text("---\ntitle: D\ncategory: general\nstatus: draft\n---\n", "utf-8")
+    assert main(["kb", "check"]) == 0
+    out = capsys.readouterr().out
+    assert f"{legacy}: no status, so a draft (not on the site); add 'status: published'" in out
+    assert "draft.md: no status" not in out and "ok.md" not in out

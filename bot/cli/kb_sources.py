@@ -65,7 +65,7 @@ def _sources(args: argparse.Namespace) -> tuple[Path, str]:
 
 def check_command(args: argparse.Namespace) -> int:
     """Print every problem in the sources; exit 1 if there is any."""
-    from kb.sources import load_articles
+    from kb.sources import load_articles, without_status
 
     try:
         root, language = _sources(args)
@@ -74,6 +74,8 @@ def check_command(args: argparse.Namespace) -> int:
     result = load_articles(root, default_language=language)
     for error in result.errors:
         print(error)
+    for path in without_status(result.articles):
+        print(f"{path}: no status, so a draft (not on the site); add 'status: published' to publish it")
     published = len(result.published)
     print(f"{len(result.articles)} articles ({published} published), {len(result.errors)} errors")
     return 1 if result.errors else 0
