@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.desk_platform import Form, PlatformNeeds, intake_actions, top_suggestion
 from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotFound
-from bot.follow_ups import need_help, on_thread_message
+from bot.follow_ups import direct_message, need_help, on_thread_message
 from bot.intake import is_small_talk
 from bot.intake_form import FormField, check_answers, field_lines, form_fields
 from bot.intake_form import submit as submit_form
@@ -45,6 +45,7 @@ class Inbound:
     thread: str | None = None  # the thread it was posted in; None for a top-level message
     link: str | None = None
     from_bot: bool = False  # posted by a bot (ours included): never a ticket, never a reply
+    direct: bool = False  # a direct message to the bot: private intake, wherever the desk listens
 
 
 @dataclass(slots=True)
@@ -86,6 +87,8 @@ class Desk(PlatformNeeds):
             return Outcome(ignored=messages.IGNORED_BOT_MESSAGE)
         if inbound.thread:
             return self._thread_message(inbound)
+        if inbound.direct:
+            return direct_message(self, inbound)
         platform = inbound.actor.platform
         if not self.is_support_channel(platform, inbound.channel):
             return Outcome(ignored=messages.IGNORED_NOT_SUPPORT_CHANNEL)

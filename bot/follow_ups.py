@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot import messages
 from bot.domain import Actor, State, Ticket
+from bot.intake import is_small_talk
 from bot.replies import Action, Kind, Reply
 
 if TYPE_CHECKING:
@@ -49,6 +50,24 @@ def on_thread_message(desk: Desk, inbound: Inbound) -> Outcome:
                                                           owner=_owner(ticket), text=text),
             kind=Kind.ANNOUNCE, ticket=ticket)])
     return Outcome(ticket=ticket)
+
+
+def direct_message(desk: Desk, inbound: Inbound) -> Outcome:
+    """A direct message to the bot: it joins the sender's active ticket from this conversation, or
+    opens one (private intake: only the requester and the agents see it)."""
+    from bot.desk import Outcome
+
+    actor = inbound.actor
+    if actor.is_agent:
+        return Outcome(ignored=messages.IGNORED_AGENT_TOP_LEVEL)
+    active = [t for t in desk.service.store.requested_by(actor.platform, actor.user_id)
+              if t.source.channel == inbound.channel and t.state in (State.OPEN, State.CLAIMED, State.WAITING)]
+    if active:
+        link = active[-1].source.thread or active[-1].source.message
+        return on_thread_message(desk, dataclasses.replace(inbound, thread=link, direct=False))
+    if is_small_talk(inbound.text):
+        return Outcome(ignored=messages.IGNORED_SMALL_TALK)
+    return desk.open_ticket(inbound)
 
 
 def _follows_closed(desk: Desk, inbound: Inbound, old: Ticket) -> Outcome:

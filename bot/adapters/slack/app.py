@@ -138,14 +138,15 @@ class SlackListeners:
         channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
         thread_ts = event.get("thread_ts")
         thread = str(thread_ts) if thread_ts and thread_ts != ts else None
+        direct = event.get("channel_type") == "im"  # a DM to the bot: private intake
         # Only look people up where the desk listens (a users.info call per stranger is wasteful).
-        if thread is None and not self.desk.is_support_channel(PLATFORM, channel):
+        if thread is None and not direct and not self.desk.is_support_channel(PLATFORM, channel):
             return
         if thread is not None and self.desk.ticket_in_thread(PLATFORM, channel, thread) is None:
             return
         actor = self.directory.actor(str(event["user"]))
         inbound = Inbound(actor=actor, text=unescape(str(event.get("text") or "")), channel=channel,
-                          message_id=ts, thread=thread,
+                          message_id=ts, thread=thread, direct=direct and thread is None,
                           link=self.directory.permalink(channel, ts) if thread is None else None)
         outcome = self.desk.on_message(inbound)
         if outcome.ignored:

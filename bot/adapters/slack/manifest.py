@@ -22,8 +22,10 @@ BOT_SCOPES: tuple[str, ...] = (
     "users:read",  # display names of requesters and agents
     "users:read.email",  # the requester's contact on the ticket
     "usergroups:read",  # members of the agents user group
+    "im:history",  # direct messages to the bot open private tickets
+    "im:write",  # … and the desk answers there
 )
-BOT_EVENTS: tuple[str, ...] = ("message.channels", "message.groups")
+BOT_EVENTS: tuple[str, ...] = ("message.channels", "message.groups", "message.im")
 
 
 # Where each text of the manifest may be, and how long Slack lets it be (bot/adapters/limits.py).
@@ -102,6 +104,8 @@ def _manifest(*, name: str, request_url: str | None) -> dict[str, Any]:
         },
         "features": {
             "bot_user": {"display_name": name, "always_online": True},
+            # Customers may write to the app directly: a DM opens a private ticket.
+            "app_home": {"messages_tab_enabled": True, "messages_tab_read_only_enabled": False},
             "slash_commands": [command],
             "shortcuts": [
                 {"name": messages.SLACK_SHORTCUT_OPEN, "type": "message", "callback_id": kit.SHORTCUT_OPEN,
