@@ -11,6 +11,7 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	bash scripts/ensure-chromium.sh
 	bash scripts/ensure-postgres.sh
+	sh scripts/ensure-axe-core.sh
 	$(BIN)/python -m pytest
 
 $(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python

@@ -1,12 +1,13 @@
 """Time a real help-site build for 100 and 1,000 synthetic articles; print build time and size.
 
-Run: .venv/bin/python benchmarks/site_build.py [--sizes 100 1000] [--languages 1]
+Run: .venv/bin/python benchmarks/site_build.py [--sizes 100 1000 5000]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
 import logging
 import os
 import random
@@ -60,8 +61,8 @@ def _cpu_seconds() -> float:
     return sum(u.ru_utime + u.ru_stime for u in usage)
 
 
-def measure(n: int) -> tuple[float, float, int, int]:
-    """Build ``n`` articles in a temp project: wall seconds, CPU seconds, site bytes, HTML pages."""
+def measure(n: int) -> tuple[float, float, int, int, int]:
+    """Build ``n`` articles in a temp project: wall and CPU seconds, site bytes, HTML pages, gzipped search index bytes."""
     with tempfile.TemporaryDirectory(prefix=f"site-bench-{n}-") as tmp:
         root = Path(tmp)
         shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
@@ -72,7 +73,8 @@ def measure(n: int) -> tuple[float, float, int, int]:
         files = [p for p in (root / "site").rglob("*") if p.is_file()]
         size = sum(p.stat().st_size for p in files)
         pages = sum(1 for p in files if p.suffix == ".html")
-        return result.seconds, cpu, size, pages
+        index = gzip.compress((root / "site" / "search" / "search_index.json").read_bytes())
+        return result.seconds, cpu, size, pages, len(index)
 
 
 def main() -> int:
@@ -81,10 +83,11 @@ def main() -> int:
     args = parser.parse_args()
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print(f"{'articles':>8}  {'build s':>8}  {'cpu s':>8}  {'site MB':>8}  {'pages':>6}")
+    print(f"{'articles':>8}  {'build s':>8}  {'cpu s':>8}  {'site MB':>8}  {'pages':>6}  {'index MB gz':>11}")
     for n in args.sizes:
-        seconds, cpu, size, pages = measure(n)
-        print(f"{n:>8}  {seconds:>8.2f}  {cpu:>8.2f}  {size / 1e6:>8.1f}  {pages:>6}", flush=True)
+        seconds, cpu, size, pages, index = measure(n)
+        print(f"{n:>8}  {seconds:>8.2f}  {cpu:>8.2f}  {size / 1e6:>8.1f}  {pages:>6}  {index / 1e6:>11.2f}",
+              flush=True)
     return 0
 
 

@@ -6,6 +6,8 @@ import contextlib
 import datetime as dt
 import functools
 import http.server
+import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
@@ -15,6 +17,11 @@ from kb.articles import Article
 from kb.site import BuildResult, SiteOptions, build_site
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
 SUPPORT_URL = "https://example.slack.com/archives/C0SUPPORT"
 OPTIONS = SiteOptions(site_name="Tilepoint Help Center", support_url=SUPPORT_URL)
 
@@ -65,6 +72,91 @@ def serve(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Headless Debian Chromium through Playwright; a skip with the reason locally, a failure in CI."""
+    import pytest
+
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        reason = f"{CHROMIUM} not found: run scripts/ensure-chromium.sh (Debian package chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # the browser tests must run in CI: never skipped there
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def slugs_of(hrefs: Sequence[str]) -> list[str]:
+    """Article slugs of search result links, in order (links may carry ?h=... highlights)."""
+    return [m.group(1) for h in hrefs if (m := re.search(r"articles/([^/?#]+)", h))]
+
+
+def ask_many(browser, url: str, queries: Sequence[str], *, material_search: bool = False) -> list[list[str]]:
+    """Open ``url``, open search from the page's own prompt, type each query in turn: result links.
+
+    ``material_search``: block the script that swaps in the chatdesk worker, so Material's own
+    lunr search answers (for side-by-side measurements).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = browser.new_page()
+    try:
+        if material_search:
+            page.route("**/assets/chatdesk-setup.js",
+                       lambda route: route.fulfill(body="", content_type="text/javascript"))
+        page.goto(url)
+        page.click("label.kb-hero-search")  # the home page's big search prompt
+        box = page.locator("input.md-search__input")
+        box.wait_for(state="visible")
+        # Material focuses its search box when the overlay opens: the customer just types.
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.matches('input.md-search__input')",
+            timeout=5_000,
+        )
+        links = page.locator(".md-search-result__item > a.md-search-result__link")
+        answers = []
+        for query in queries:
+            box.fill("")
+            page.keyboard.press("End")
+            page.wait_for_function("!document.querySelector('.md-search-result__item')", timeout=5_000)
+            page.keyboard.type(query, delay=5)
+            # Playwright enters non-ASCII letters as text input, with no key events; Material
+            # reads the query on keyup, so finish with a key that changes nothing.
+            page.keyboard.press("End")
+            try:
+                links.first.wait_for(state="visible", timeout=5_000)
+            except PlaywrightTimeout:  # nothing found: an empty answer, not a failure
+                answers.append([])
+                continue
+            answers.append(_settled(page, links))
+        return answers
+    finally:
+        page.close()
+
+
+def _settled(page, links) -> list[str]:
+    # Results update as each letter arrives: read them once they have stopped changing.
+    hrefs: list[str] = []
+    for _ in range(50):
+        now = links.evaluate_all("links => links.map(link => link.getAttribute('href') || '')")
+        if now and now == hrefs:
+            break
+        hrefs = now
+        page.wait_for_timeout(150)
+    return hrefs
+
+
+def browser_search(browser, url: str, query: str, *, material_search: bool = False) -> list[str]:
+    """Open ``url``, open search from the page's own prompt, type ``query``: result links."""
+    return ask_many(browser, url, [query], material_search=material_search)[0]
 
 
 def _stand_in() -> list[Article]:

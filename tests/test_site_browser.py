@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from kb_site_support import build_sample, sample_articles, serve
+from kb_site_support import build_sample, chromium, sample_articles, serve
+from kb_site_support import browser_search as _search
 
 from kb.articles import Article
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
 
 @pytest.fixture(scope="module")
 def articles() -> list[Article]:
@@ -33,46 +25,8 @@ def base_url(tmp_path_factory: pytest.TempPathFactory, articles: list[Article]) 
 
 @pytest.fixture(scope="module")
 def browser():
-    # The test must run in CI: a missing browser is a failure with the fix, never a skip.
-    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
-        pytest.fail(f"{CHROMIUM} not found: run scripts/ensure-chromium.sh (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _search(browser, url: str, query: str) -> list[str]:
-    """Open ``url``, open search from the page's own prompt, type ``query``: result links."""
-    page = browser.new_page()
-    try:
-        page.goto(url)
-        page.click("label.kb-hero-search")  # the home page's big search prompt
-        page.locator("input.md-search__input").wait_for(state="visible")
-        # Material focuses its search box when the overlay opens: the customer just types.
-        page.wait_for_function(
-            "document.activeElement && document.activeElement.matches('input.md-search__input')",
-            timeout=5_000,
-        )
-        page.keyboard.type(query, delay=10)
-        # Playwright enters non-ASCII letters as text input, with no key events; Material reads
-        # the query on keyup, as a real keyboard sends, so finish with a key that changes nothing.
-        page.keyboard.press("End")
-        links = page.locator(".md-search-result__item > a.md-search-result__link")
-        links.first.wait_for(state="visible", timeout=10_000)
-        # Results update as each letter arrives: read them once they have stopped changing.
-        hrefs: list[str] = []
-        for _ in range(50):
-            now = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
-            if now and now == hrefs:
-                break
-            hrefs = now
-            page.wait_for_timeout(200)
-        return hrefs
-    finally:
-        page.close()
+    with chromium() as launched:
+        yield launched
 
 
 # Phrasings known to be distinctive in the sample help center. The first phrasing of the first

@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 import yaml
 
 from kb.errors import KnowledgeBaseError
-from kb.site.generate import LanguageSite
+from kb.site.generate import LanguageSite, search_index_path
 from kb.site.options import SiteOptions, is_hex
 from kb.site.strings import language_name, text
 
 HOOK = Path(__file__).with_name("hooks.py").resolve()
+SEARCH_HOOK = Path(__file__).with_name("search_hook.py").resolve()
+THEME = Path(__file__).with_name("theme").resolve()
 
 # Languages lunr (Material's search) has a stemmer/tokenizer for; others use Material's default.
 LUNR_LANGUAGES: frozenset[str] = frozenset(
@@ -89,7 +91,16 @@ def language_config(
         theme["palette"] = _palette(theme.get("palette"), primary=options.primary, accent=options.accent)
 
     config["plugins"] = _plugins(config.get("plugins"), search=search_settings(language))
-    config["hooks"] = [str(HOOK)] + [h for h in config.get("hooks") or [] if Path(h).name != HOOK.name]
+    ours = {HOOK.name, SEARCH_HOOK.name}
+    config["hooks"] = [str(HOOK), str(SEARCH_HOOK)] + [
+        h for h in config.get("hooks") or [] if Path(h).name not in ours
+    ]
+    # The chatdesk search worker is switched on by one template block (kb/site/theme); a
+    # custom_dir of mkdocs.yml's own wins, and then Material's search runs on the same index.
+    theme.setdefault("custom_dir", str(THEME))
+    config.setdefault("extra", {})["chatdesk_search"] = str(
+        search_index_path(site.docs_dir.parent, language).resolve()
+    )
     extra_css = list(config.get("extra_css") or [])
     if "assets/chatdesk.css" not in extra_css:
         extra_css.append("assets/chatdesk.css")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.articles import Article
 from kb.errors import OutputDirectoryError
-from kb.site import pages, persian, thai
+from kb.site import pages, persian, search, thai
 from kb.site.options import SiteOptions, is_hex
 from kb.site.text import check_slug, html_text, slugify
 from kb.sources import outside_link
@@ -39,6 +39,11 @@ class LanguageSite:
     def article_count(self) -> int:
         """Published articles on this language's site."""
         return sum(len(c.articles) for c in self.categories)
+
+
+def search_index_path(out_dir: Path, language: str) -> Path:
+    """Where ``generate_site`` writes a language's search index (outside its docs dir)."""
+    return out_dir / "_search" / f"{language}.json"
 
 
 def site_languages(articles: Iterable[Article], *, options: SiteOptions) -> list[str]:
@@ -76,6 +81,7 @@ def generate_site(
             mine = [thai.segmented(a) for a in mine]
         elif language in persian.LANGUAGES:  # ي/ك typed on Arabic keyboards: one spelling
             mine = [persian.folded(a) for a in mine]
+        search.write_index(mine, search_index_path(out_dir, language), directory_urls=directory_urls)
         sites.append(
             _write_language(
                 mine,
@@ -157,7 +163,8 @@ def _write_language(
         categories, language=language, site_name=site_name, directory_urls=directory_urls
     ))
     _write(docs_dir / "assets" / "chatdesk.css", _stylesheet(options))
-    shutil.copyfile(ASSETS / "chatdesk.js", docs_dir / "assets" / "chatdesk.js")
+    for script in ("chatdesk.js", "chatdesk-setup.js", "chatdesk-search.js"):
+        shutil.copyfile(ASSETS / script, docs_dir / "assets" / script)
     if sources_dir is not None:
         _copy_images(sources_dir, docs_dir / "articles")
     return LanguageSite(language, docs_dir, tuple(categories), tags)

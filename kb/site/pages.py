@@ -121,7 +121,8 @@ def article_page(
     directory_urls: bool = True,
 ) -> str:
     """An article: its body, the ways customers ask it, related articles and where to get help."""
-    meta: dict[str, object] = {"title": html_text(article.title)}
+    # Searched through the chatdesk index (kb.site.search), not Material's page indexing.
+    meta: dict[str, object] = {"title": html_text(article.title), "search": {"exclude": True}}
     if tags:
         meta["tags"] = list(tags)
     description = summary(article.body)

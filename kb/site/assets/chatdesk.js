@@ -66,32 +66,3 @@ if (thaiWords || PERSIAN) {
     input.setSelectionRange(position, position)
   }, true)
 }
-
-// Material's search adds a trailing wildcard to every word, so the little words of a question
-// ("I", "a", "do") match as prefixes of half the site ("i*" finds "install", "invoices",
-// "iOS") and bury the answer. Before a query reaches the search worker, English function words
-// are left out; the box still shows what the customer typed. Queries made only of such words
-// are sent unchanged.
-var STOP_WORDS = LANGUAGE === "en" ? new Set((
-  "a an and are am as at be been but by can could did do does doing for from had has have how i " +
-  "i'm im if in into is it it's its me my myself of on or our please so that the their them then " +
-  "there this to too us was we were what when where which who why will with would you your"
-).split(" ")) : null
-// Material's search worker protocol: { type: 2, data: "<query>" } is a query.
-var SEARCH_QUERY = 2
-
-if (STOP_WORDS && typeof Worker !== "undefined") {
-  var postToWorker = Worker.prototype.postMessage
-  Worker.prototype.postMessage = function (message) {
-    if (message && message.type === SEARCH_QUERY && typeof message.data === "string") {
-      var words = message.data.split(/\s+/).filter(Boolean)
-      var kept = words.filter(function (word) {
-        return !STOP_WORDS.has(word.toLowerCase().replace(/[?!.,;:]+$/, ""))
-      })
-      if (kept.length && kept.length < words.length) {
-        arguments[0] = { type: message.type, data: kept.join(" ") }
-      }
-    }
-    return postToWorker.apply(this, arguments)
-  }
-}
