@@ -5,8 +5,8 @@ times in three where the bot's matcher finds it nine in ten. So the site ranks w
 signals instead (assets/chatdesk-search.js, a web worker in Material's search protocol) over
 this index: each published article's title and accepted phrasings, normalised by kb.normalize
 exactly as kb.Matcher indexes them, plus what a result shows (title, a one-sentence excerpt),
-and the body's normalised words: articles whose phrasings say nothing like the question but
-whose text has its words come after those the matcher's signals rank.
+and the body's normalised words, for a fifth signal the bot does not have: how many of the
+question's words the article's text has.
 Article pages are kept out of Material's own indexing (their ``search: exclude``), which saves
 parsing every page; search_hook.py writes these entries into ``search/search_index.json``, so
 Material's lunr worker still searches them if the chatdesk worker is not in place.
@@ -51,7 +51,7 @@ BODY_LIMIT = 3000  # characters of body text per article: enough for its words, 
 
 
 def body_text(body: str) -> str:
-    """The body's words, normalised, without link targets: a second tier of search results."""
+    """The body's words, normalised, without link targets (the worker's body signal)."""
     text = re.sub(r"\]\([^)]*\)", "]", body)  # [text](target.md): keep the text only
     return normalize(plain_text(_unbroken(text)))[:BODY_LIMIT]
 
