@@ -388,6 +388,8 @@ async def test_claim_button_by_an_agent_claims_in_the_thread(opened):
     assert not ephemeral and text == "Maria (Homing) claimed T-1."  # said in the thread, for everyone
     [(message_id, edit)] = opened.recorder.message_edits  # the intake message shows the owner
     assert "Claimed by Maria (Homing)" in edit["embed"].footer.text
+    # and the buttons the core offers once it is held: no more Claim (the forms are /desk commands here)
+    assert [b.item.custom_id for b in edit["view"].children] == ["chatdesk:solved:T-1", "chatdesk:need_help:T-1"]
 
 
 async def test_claim_button_in_the_team_channel_posts_in_the_thread_and_tells_the_agent(opened):

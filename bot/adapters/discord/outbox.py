@@ -246,7 +246,8 @@ class DiscordOutbox:
         if link is None or view is None or not link.get("intake"):
             return
         message = thread.get_partial_message(int(link.get("intake") or 0))
-        await self._safe(message.edit(embed=intake_embed(view)), "refresh the intake message")
+        buttons = ticket_view(ticket.id, view.actions)  # the buttons the core offers in this state
+        await self._safe(message.edit(embed=intake_embed(view), view=buttons), "refresh the intake message")
 
     @staticmethod
     async def _safe(awaitable: Awaitable[Any], what: str) -> Any:
