@@ -164,7 +164,7 @@ def test_the_manifest_declares_what_the_listeners_handle(capsys):
     assert "Open as ticket" in {s["name"] for s in features["shortcuts"]}
     assert {"chat:write", "commands", "channels:history", "usergroups:read", "users:read"} <= set(
         data["oauth_config"]["scopes"]["bot"])
-    assert data["settings"]["event_subscriptions"]["bot_events"] == ["message.channels", "message.groups"]
+    assert data["settings"]["event_subscriptions"]["bot_events"] == ["message.channels", "message.groups", "message.im"]
     assert data["settings"]["interactivity"]["is_enabled"] and data["settings"]["socket_mode_enabled"]
 
 
