@@ -33,8 +33,12 @@ VERBS = {
     "note_form": lambda s, a, t: s.open_form(a, "note", t),
     # the tickets a person may pick in autocomplete are the ones they may see
     "pick": lambda s, a, t: _picked(s, a, t),
+    # the survey is the requester's (and only once asked, after a resolution: none was asked here)
+    "survey": lambda s, a, t: s.answer_survey(a, t, 5),
+    # turning someone else's message into a ticket (shortcut, menu) is for agents
+    "open_for_others": lambda s, a, t: s.may_open_for_others(a),
 }
-READ_ONLY = {"show", "resolve_form", "note_form", "pick"}
+READ_ONLY = {"show", "resolve_form", "note_form", "pick", "open_for_others"}
 
 
 def _picked(service: TicketService, actor, ticket_id: str) -> None:
@@ -96,6 +100,11 @@ note_form requester    deny  deny    deny    deny     deny
 pick      holder       ok    ok      ok      ok       ok
 pick      requester    ok    ok      ok      ok       ok
 pick      stranger     deny  deny    deny    deny     deny
+survey    requester    move  move    move    move     move
+survey    holder       deny  deny    deny    deny     deny
+survey    stranger     deny  deny    deny    deny     deny
+open_for_others holder ok    ok      ok      ok       ok
+open_for_others requester deny deny  deny    deny     deny
 """
 
 
