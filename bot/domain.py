@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.events import Assignee, Event, EventType, Standing, State, StateSpan, state_history, transition
+from bot.events import (
+    ACTIVE_STATES, Assignee, Event, EventType, Standing, State, StateSpan, state_history, transition,
+)
 
 __all__ = [
-    "DESK_ACTOR", "PRIORITIES", "Actor", "Assignee", "Event", "EventType", "Message", "Person", "Source",
+    "ACTIVE_STATES", "DESK_ACTOR", "PRIORITIES", "Actor", "Assignee", "Event", "EventType", "Message", "Person", "Source",
     "State", "StateSpan", "Ticket", "acted_by_desk", "delivery_key", "new_record", "parse_ticket_id",
     "subject_from", "thread_key", "ticket_number",
 ]

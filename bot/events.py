@@ -26,6 +26,10 @@ class State(StrEnum):
     CLOSED = "closed"
 
 
+# The states someone still has to act on: the backlog, the queue, what reminders and SLAs watch.
+ACTIVE_STATES: frozenset[State] = frozenset({State.OPEN, State.CLAIMED, State.WAITING})
+
+
 class EventType(StrEnum):
     """The kinds of event a ticket's history holds; the values are the names stored on disk."""
 

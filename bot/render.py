@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot import messages
 from bot.clock import parse_iso
 from bot.config import Config
-from bot.domain import State, Ticket
+from bot.domain import ACTIVE_STATES, State, Ticket
 from bot.replies import Suggestion
 from bot.intake_form import field_lines
 from bot.story import story_lines
@@ -89,6 +89,6 @@ def status_line(ticket: Ticket) -> str:
         State.RESOLVED: messages.STATE_RESOLVED,
         State.CLOSED: messages.STATE_CLOSED,
     }[ticket.state].format(owner=owner)
-    if ticket.escalated and ticket.state in (State.OPEN, State.CLAIMED, State.WAITING):
+    if ticket.escalated and ticket.state in ACTIVE_STATES:
         text += messages.STATE_FLAG.format(flag=messages.STATE_ESCALATED)
     return text

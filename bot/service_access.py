@@ -10,14 +10,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot import messages
-from bot.domain import DESK_ACTOR, Actor, Event, State, Ticket, thread_key
+from bot.domain import ACTIVE_STATES, DESK_ACTOR, Actor, Event, Ticket, thread_key
 from bot.errors import NotAllowed
 from bot.threads import LINKED, thread_link
 
 if TYPE_CHECKING:
     from bot.service import TicketService
 
-ACTIVE_STATES = (State.OPEN, State.CLAIMED, State.WAITING)
 
 
 class AccessRules:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot import messages
 from bot.clock import parse_iso
-from bot.domain import Event, State, Ticket
+from bot.domain import ACTIVE_STATES, Event, Ticket
 from bot.replies import Action, Kind, Reply
 from bot.sla import Policies
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 FIRST_RESPONSE_WARNING = "first_response_warning"
 RESOLUTION_WARNING = "resolution_warning"
 RESOLUTION = "resolution"
-ACTIVE = (State.OPEN, State.CLAIMED, State.WAITING)
 
 
 def first_response_warning(scheduler: Scheduler, ticket: Ticket, now: dt.datetime,
@@ -43,7 +42,7 @@ def resolution_notices(scheduler: Scheduler, ticket: Ticket, now: dt.datetime) -
     """Warn before an active ticket's resolution target, and announce it once when it passes."""
     policies: Policies = scheduler.policies
     policy = policies.for_priority(ticket.priority)
-    if ticket.state not in ACTIVE or not policy.resolution_minutes:
+    if ticket.state not in ACTIVE_STATES or not policy.resolution_minutes:
         return []
     opened = parse_iso(ticket.opened_at)
     left = policy.resolution_minutes - policies.calendar.minutes_between(opened, now)
@@ -59,7 +58,7 @@ def resolution_notices(scheduler: Scheduler, ticket: Ticket, now: dt.datetime) -
 def _notify_once(scheduler: Scheduler, ticket: Ticket, now: dt.datetime, *, reason: str, since: dt.datetime,
                  text: str, left: float, actions: tuple[Action, ...] = ()) -> list[str]:
     def decide(current: Ticket) -> list[Event]:
-        if current.state not in ACTIVE or _sent(current, reason, since):
+        if current.state not in ACTIVE_STATES or _sent(current, reason, since):
             return []
         return [scheduler._event("reminded", now, reason=reason)]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.clock import parse_iso
 from bot.config import Config
-from bot.domain import Event, EventType, State, StateSpan, Ticket, acted_by_desk
+from bot.domain import ACTIVE_STATES, Event, EventType, State, StateSpan, Ticket, acted_by_desk
 from bot.metrics.sla_figures import sla_figures
 from bot.metrics.weeks import Week
 from bot.sla import Policies, priority_at
@@ -250,7 +250,7 @@ def week_figures(lines: Sequence[Timeline], week: Week, *, policies: Policies,
         "opened": len(opened),
         "resolved": len(finals),
         "reopened": sum(1 for t in lines if any(week.contains(at) for at in t.reopens)),
-        "backlog": sum(1 for t in lines if t.state_at(week.end) in (State.OPEN, State.CLAIMED, State.WAITING)),
+        "backlog": sum(1 for t in lines if t.state_at(week.end) in ACTIVE_STATES),
         "frt_median_min": _minutes_figure(median(frts)),
         "frt_p90_min": _minutes_figure(percentile(frts, 0.9)),
         "handle_median_min": _minutes_figure(median(r.claimed_minutes for _, r in by_agent)),

@@ -21,14 +21,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.domain import PRIORITIES, State
+from bot.domain import ACTIVE_STATES, PRIORITIES
 from bot.sla import Check, Policies
 
 if TYPE_CHECKING:
     from bot.metrics.figures import Timeline
     from bot.metrics.weeks import Week
 
-ACTIVE = (State.OPEN, State.CLAIMED, State.WAITING)
 PRIORITY_KEYS: tuple[str, ...] = (
     "opened", "breaches", "frt_median_min", "frt_business_median_min", "resolution_business_median_min",
 )
@@ -63,7 +62,7 @@ def _breached(check: Check | None, line: Timeline) -> bool:
     if check.done:
         return check.breached
     # Unanswered: a breach only if the ticket was still active when the target passed.
-    return check.breached and line.state_at(check.due_at + dt.timedelta(microseconds=1)) in ACTIVE
+    return check.breached and line.state_at(check.due_at + dt.timedelta(microseconds=1)) in ACTIVE_STATES
 
 
 def _checks(line: Timeline, policies: Policies, *, as_of: dt.datetime) -> tuple[Check | None, Check | None]:
