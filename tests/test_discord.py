@@ -81,6 +81,7 @@ class Recorder:
     threads: list[tuple[int, str, int]] = field(default_factory=list)
     thread_edits: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     message_edits: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    thread_members: list[tuple[int, int]] = field(default_factory=list)  # (thread, user) added
     ids: Any = field(default_factory=lambda: itertools.count(1310000000000000100))
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,6 +105,9 @@ class Recorder:
             thread.archived = kwargs.get("archived", thread.archived)
             return thread
 
+        async def add_user(thread, user):
+            recorder.thread_members.append((thread.id, user.id))
+
         async def edit_message(message, **kwargs):
             recorder.message_edits.append((message.id, kwargs))
             return message
@@ -111,6 +115,7 @@ class Recorder:
         monkeypatch.setattr(discord.abc.Messageable, "send", send)
         monkeypatch.setattr(discord.Message, "create_thread", create_thread)
         monkeypatch.setattr(discord.Thread, "edit", edit_thread)
+        monkeypatch.setattr(discord.Thread, "add_user", add_user)
         monkeypatch.setattr(discord.PartialMessage, "edit", edit_message)
 
     def in_channel(self, channel_id: int) -> list[Sent]:

@@ -222,10 +222,15 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             return channel
         if isinstance(channel, discord.TextChannel):
             try:
-                return await message.create_thread(name=thread_name(ticket),
-                                                   auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+                thread = await message.create_thread(name=thread_name(ticket),
+                                                     auto_archive_duration=THREAD_ARCHIVE_MINUTES)
             except discord.HTTPException as error:
                 log.error("could not create the thread of %s (answering in the channel): %s", ticket.id, error)
+                return channel
+            # A thread made on someone's message does not make them a member, and only members
+            # are notified of what is said there: the requester would never hear the answer.
+            await self.bot.outbox._safe(thread.add_user(message.author), "add the requester to the thread")
+            return thread
         return channel
 
     # -- the "Open ticket" message menu ----------------------------------------------------------
