@@ -132,6 +132,15 @@ class Reminded(EventRecord):
     window: Annotated[int, Field(ge=1)] = 1
 
 
+class Transferred(EventRecord):
+    queue: Text
+    from_: str | None = Field(default=None, alias="from")
+
+
+class Linked(EventRecord):
+    key: str | None = None
+
+
 # What each known event type must carry; types not listed need only the common fields.
 EVENT_MODELS: Mapping[str, type[EventRecord]] = {
     EventType.OPENED: Opened, EventType.MESSAGE: Said, EventType.REPLIED: Said, EventType.EDITED: Said,
@@ -139,6 +148,7 @@ EVENT_MODELS: Mapping[str, type[EventRecord]] = {
     EventType.REOPENED: Moved, EventType.CLOSED: Moved, EventType.NOTED: Noted, EventType.RESOLVED: Resolved,
     EventType.PRIORITY: PrioritySet, EventType.CATEGORY: Categorised, EventType.TAGGED: Tagged,
     EventType.SUGGESTED: Suggested, EventType.SURVEY: Survey, EventType.REMINDED: Reminded,
+    EventType.TRANSFERRED: Transferred, EventType.LINKED: Linked,
 }
 
 
@@ -201,8 +211,11 @@ def ticket_from_record(record: Mapping[str, Any]) -> Ticket:
 
 def validated_import(record: Any) -> tuple[int, dict[str, Any]]:
     """Check one exported line and return its number and the record to store."""
-    check_record(record)
-    _check_text(record, ticket_id=_name(record), field="")  # what a store holds was encoded, so it is text
+    try:
+        check_record(record)
+        _check_text(record, ticket_id=_name(record), field="")  # what a store holds was encoded, so it is text
+    except RecursionError:  # json.loads nests as deep as the interpreter allows; nothing real does
+        raise RecordError("nested too deeply to be a ticket", ticket_id=_name(record), field="") from None
     number = ticket_number_of(record)
     requester = record["requester"]
     stored = {

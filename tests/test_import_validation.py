@@ -73,6 +73,7 @@ def test_a_file_that_is_not_utf8_is_reported_by_line(data, capsys):
     (_ticket(1, _event("tagged", tags="refund")), "events[1].tags: input should be a valid list"),
     (_ticket(1, _event("claimed", at="yesterday")), "events[1].at: value error"),
     (_ticket(1, subject=["a", "list"]), "subject: input should be a valid string"),
+    (_ticket(1, _event("transferred", queue=["billing"])), "events[1].queue: input should be a valid string"),
     (_ticket(1, requester={"platform": "slack", "user_id": 5}), "requester.user_id: input should be a valid string"),
 ])
 def test_every_known_field_is_typed(record, expected):
@@ -156,3 +157,11 @@ def test_store_check_reports_what_reads_skip(data, capsys):
     assert main(["store", "check"]) == 1
     out = capsys.readouterr()
     assert "T-2 can't be read (events[1].score: input should be a valid integer (T-2))" in out.out + out.err
+
+
+def test_a_line_nested_too_deeply_refuses_only_itself(data, capsys):
+    deep = json.dumps(_ticket(2, _event("noted", text="x", extra=[]))).replace("[]", "[" * 5000 + "]" * 5000)
+    status, err, exported = _import(data, [json.dumps(_ticket(1)), deep, json.dumps(_ticket(3))], capsys)
+    assert status == 1 and "Traceback" not in err and "RecursionError" not in err
+    assert f"{data / 'in.jsonl'}:2: " in err and "nested too deeply" in err
+    assert exported == ["T-1", "T-3"]

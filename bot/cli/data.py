@@ -84,4 +84,6 @@ def _parse_lines(lines: IO[bytes] | Iterable[bytes]) -> tuple[list[tuple[int, An
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as exc:
             errors.append((number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+        except RecursionError:
+            errors.append((number, "not a ticket: nested too deeply"))
     return records, errors
