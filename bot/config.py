@@ -145,6 +145,10 @@ default_language = "en"
 scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
 # Country of local phone formats such as 030/1234567 (default: the time zone's country).
 # phone_region = "DE"
+
+# The ticket store: leave unset for the embedded file in data_dir, or a PostgreSQL URL.
+# [store]
+# url = "postgresql://chatdesk@localhost/chatdesk"
 """
 
 
@@ -154,7 +158,8 @@ import bot.store.settings  # noqa: E402,F401  (the store is core: its [store] ta
 def example_config() -> str:
     """The commented example file (``chatdesk init``): the core settings and each platform's table."""
     tables = "\n".join(p.example.strip() + "\n" for p in registry.platforms() if p.example.strip())
-    return f"{EXAMPLE_HEAD.rstrip()}\n\n{tables}\n{EXAMPLE_TAIL}"
+    features = "\n".join(f.example.strip() + "\n" for f in registry.features() if f.example.strip())
+    return f"{EXAMPLE_HEAD.rstrip()}\n\n{tables}\n{EXAMPLE_TAIL}" + (f"\n{features}" if features else "")
 
 
 def demo_config(*, root: Path = Path(".")) -> Config:

@@ -52,6 +52,7 @@ class Feature:
     cli: tuple[str, ...] = ()
     placeholders: tuple[Verb, ...] = ()  # answered "not available" until ``install`` replaces them
     order: int = 50
+    example: str = ""  # its commented tables for ``chatdesk init``
 
 
 _PLATFORMS: dict[str, Platform] = {}

@@ -26,3 +26,16 @@ def write_output(path: Path, text: str) -> None:
     """Write ``text`` to an output option's file, making missing parent directories."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``0 articles``: a number with its noun in the right form."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def progress(done: int, total: int, what: str) -> None:
+    """A one-line progress count on a terminal (overwritten in place); silent when stderr is piped."""
+    if not sys.stderr.isatty() or total <= 0:
+        return
+    end = "\n" if done >= total else ""
+    print(f"\r{what}: {done}/{total}", end=end, file=sys.stderr, flush=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from bot.cli.common import config_from, fail, write_output
+from bot.cli.common import config_from, counted, fail, write_output
 from bot.errors import DeskError
 from bot.records import collecting_damage
 from bot.store import store_for
@@ -37,7 +37,7 @@ def export_command(args: argparse.Namespace) -> int:
             write_output(Path(args.output), "".join(lines))
         except OSError as exc:
             return fail(f"can't write {args.output}: {exc.strerror or exc}")
-        print(f"wrote {len(lines)} ticket(s) to {args.output}", file=sys.stderr)
+        print(f"wrote {counted(len(lines), 'ticket')} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.writelines(lines)
     for error in damaged:
@@ -55,6 +55,7 @@ def import_command(args: argparse.Namespace) -> int:
         return fail(error)
     with source:
         records, errors = _parse_lines(source)
+        records, unchanged = _already_stored(store, records)
         try:
             report = store.import_records(records)
         except DeskError as error:
@@ -62,9 +63,29 @@ def import_command(args: argparse.Namespace) -> int:
     problems = sorted([*errors, *report.errors])
     for line, problem in problems:
         print(f"{args.file}:{line}: {problem}", file=sys.stderr)
-    print(f"imported {len(report.imported)} ticket(s)"
-          + (f"; {len(problems)} line(s) refused" if problems else ""), file=sys.stderr)
+    print(f"imported {counted(len(report.imported), 'ticket')}"
+          + (f"; {unchanged} already in this store, unchanged" if unchanged else "")
+          + (f"; {counted(len(problems), 'line')} refused" if problems else ""), file=sys.stderr)
     return 1 if problems else 0
+
+
+def _already_stored(store, records: list[tuple[int, Any]]) -> tuple[list[tuple[int, Any]], int]:
+    """Leave out records identical to the stored ticket (an export imported back into its store)."""
+    from bot.domain import Ticket
+
+    fresh: list[tuple[int, Any]] = []
+    unchanged = 0
+    for number, record in records:
+        try:
+            stored = store.get(record["id"]) if isinstance(record, dict) and isinstance(record.get("id"), str) else None
+            same = stored is not None and Ticket.from_record(record).to_record() == stored.to_record()
+        except Exception:  # not a valid ticket: the import's own checks say why
+            same = False
+        if same:
+            unchanged += 1
+        else:
+            fresh.append((number, record))
+    return fresh, unchanged
 
 
 def _parse_lines(lines: IO[bytes] | Iterable[bytes]) -> tuple[list[tuple[int, Any]], list[tuple[int, str]]]:

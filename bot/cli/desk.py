@@ -115,6 +115,11 @@ def init_command(args: argparse.Namespace) -> int:
     target = Path(args.config or CONFIG_FILENAME)
     if target.exists() and not args.force:
         return fail(f"{target} already exists (use --force to overwrite)")
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(example_config(), encoding="utf-8")
     print(f"wrote {target}")
+    sources = target.parent / "faq_sources"
+    if not sources.exists():  # the knowledge base's home, so `kb build` and `make run` work at once
+        sources.mkdir()
+        print(f"created {sources}/ (one Markdown file per article; see README)")
     return 0

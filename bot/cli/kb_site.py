@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.cli.common import fail
+from bot.cli.common import counted, fail
 from bot.config import Config, load_config
 from bot.errors import DeskError
 
@@ -66,12 +66,16 @@ def serve_command(args: argparse.Namespace) -> int:
         config = _config(args)
     except DeskError as error:
         return fail(error)
+    site_dir = config.root / "site"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    try:  # bound before the build: a busy port is said at once, not after a minute of building
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    except OSError as error:
+        return fail(f"cannot serve on port {args.port} ({error.strerror}); pick another with --port, "
+                    f"e.g. chatdesk kb serve --port {args.port + 1}")
     _show_mkdocs_warnings()
     _build(config, strict=args.strict)
-    site_dir = config.root / "site"
     site_dir.mkdir(exist_ok=True)
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving {site_dir} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)", file=sys.stderr)
     watched = [config.sources_path, config.root / "mkdocs.yml"]
@@ -170,9 +174,12 @@ def build_help_site(config: Config, *, strict: bool = False):
     from kb.site import build_site
     from kb.sources import errors_text, load_articles
 
+    if not config.sources_path.is_dir():
+        raise HelpSiteNotBuilt(f"{config.sources_path} does not exist: create it (`chatdesk init` does) and "
+                               "add articles, one Markdown file each")
     loaded = load_articles(config.sources_path, default_language=config.kb.default_language)
     if loaded.errors:
-        raise HelpSiteNotBuilt(f"{len(loaded.errors)} bad article file(s)", details=errors_text(loaded.errors))
+        raise HelpSiteNotBuilt(f"{counted(len(loaded.errors), 'bad article file')}", details=errors_text(loaded.errors))
     try:
         return build_site(loaded.articles, root=config.root, options=site_options(config),
                           docs_root=config.docs_path, strict=strict)
@@ -189,7 +196,7 @@ def _build(config: Config, *, strict: bool) -> int:
             return fail(f"{error.problem}: fix them and build again")
         return fail(error.problem)
     for built in result.languages:
-        print(f"{built.language}: {built.articles} article(s) -> {built.site_dir}")
+        print(f"{built.language}: {counted(built.articles, 'article')} -> {built.site_dir}")
     print(f"built in {result.seconds:.1f} s")
     return 0
 

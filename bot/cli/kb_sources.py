@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.cli.common import config_from, fail
+from bot.cli.common import config_from, counted, fail
 from bot.errors import DeskError
 
 
@@ -40,7 +40,7 @@ def register(commands, kb_commands) -> None:
     search = kb_commands.add_parser("search", help="rank articles for a question")
     search.add_argument("text", nargs="+", help="the question")
     _root_option(search)
-    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--limit", type=int, default=5, help="how many articles to show")
     search.set_defaults(func=search_command)
 
     review = kb_commands.add_parser(
@@ -77,7 +77,7 @@ def check_command(args: argparse.Namespace) -> int:
     for path in without_status(result.articles):
         print(f"{path}: no status, so a draft (not on the site); add 'status: published' to publish it")
     published = len(result.published)
-    print(f"{len(result.articles)} articles ({published} published), {len(result.errors)} errors")
+    print(f"{counted(len(result.articles), 'article')} ({published} published), {counted(len(result.errors), 'error')}")
     return 1 if result.errors else 0
 
 
@@ -89,6 +89,8 @@ def import_command(args: argparse.Namespace) -> int:
         root, language = _sources(args)
     except DeskError as error:
         return fail(error)
+    if not Path(args.file).is_file():
+        return fail(f"{args.file}: no such file (an FAQ list in CSV with question,answer[,category] or YAML)")
     result = import_faq(
         args.file, root=root, default_category=args.category,
         language=args.language or language, status="draft" if args.draft else "published",
@@ -96,8 +98,8 @@ def import_command(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(error)
     for article in result.articles:
-        print(f"wrote {article.path} ({len(article.questions)} phrasings)")
-    print(f"{len(result.articles)} articles imported, {len(result.errors)} rows skipped")
+        print(f"wrote {article.path} ({counted(len(article.questions), 'phrasing')})")
+    print(f"{counted(len(result.articles), 'article')} imported, {counted(len(result.errors), 'row')} skipped")
     return 1 if result.errors else 0
 
 
@@ -152,7 +154,7 @@ def review_command(args: argparse.Namespace) -> int:
     if args.action is None:
         for review in reviews:
             print(f"{review.pending.ticket or '(no ticket)'}  {review.slug}  “{review.pending.text}”")
-        print(f"{len(reviews)} wording(s) waiting for review" if reviews else "nothing waiting for review")
+        print(f"{counted(len(reviews), 'wording')} waiting for review" if reviews else "nothing waiting for review")
         return 0
     if not args.tickets:
         return fail(f"name the tickets to {args.action}, e.g. chatdesk kb review {args.action} T-12")

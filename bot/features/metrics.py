@@ -18,8 +18,24 @@ class SurveysConfig:
     seed: StrictInt | None = None
 
 
+EXAMPLE = """\
+# Satisfaction surveys: the share of resolved tickets whose requester is asked for a 1-5 score.
+[surveys]
+rate = 0.3
+
+# The desk's own timers (team time zone): the weekly metrics post, reminders, waiting nudges.
+[schedule]
+weekly_post = true
+weekly_day = "monday"
+weekly_time = "09:00"
+reminders = true
+waiting_nudge_days = 3
+waiting_close_days = 4
+"""
+
 METRICS_VERB = Verb("metrics", "metrics [2026-W47]", "the weekly support numbers", not_available("metrics"),
                     params=(Param("week", ParamKind.WORD, "An ISO week such as 2026-W47 (default: last week)"),))
 
 add_feature(Feature("metrics", install="bot.metrics:install", cli=("bot.cli.metrics",),
-                    sections={"surveys": SurveysConfig}, placeholders=(METRICS_VERB,), order=20))
+                    sections={"surveys": SurveysConfig}, placeholders=(METRICS_VERB,), order=20,
+                    example=EXAMPLE))
