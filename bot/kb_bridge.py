@@ -28,7 +28,6 @@ from kb.sources import load_articles
 
 log = logging.getLogger(__name__)
 MIN_SEARCH_SCORE = 0.05
-COVERED_SCORE = 0.85
 STORE_ID_KEY = "kb:store-id"
 
 
@@ -76,14 +75,12 @@ class KnowledgeBase:
         return pending_reviews(self._articles.values())
 
     def covers(self, wording: str) -> bool:
-        """Whether a published article now clearly answers ``wording`` (a gap that closed).
+        """Whether a published article answers ``wording`` now: the rule the bot suggests by.
 
-        The bar is well above the suggestion threshold: hiding a real gap costs more than
-        listing one that a new article may already answer.
+        One rule for "has an article" everywhere (chat, CLI, the weekly post): a topic the bot
+        would answer with a confident suggestion today is not a gap.
         """
-        matcher = self._current()
-        best = matcher.search(wording, limit=1)
-        return bool(best) and best[0].score >= max(matcher.threshold, COVERED_SCORE)
+        return bool(self._current().suggest(wording, limit=1))
 
     # -- helpers ---------------------------------------------------------------------
 
