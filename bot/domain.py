@@ -193,6 +193,15 @@ class Ticket:
         """The ticket's spans of state and owner, oldest first (events after ``until`` ignored)."""
         return state_history(self.events, requester=self.requester.user_id, until=until)
 
+    @property
+    def survey_pending(self) -> bool:
+        """The desk asked for a rating since the last resolution and no answer came yet."""
+        resolved = self.last_event(EventType.RESOLVED)
+        asked = self.last_event(EventType.SURVEY_ASKED)
+        if resolved is None or asked is None or asked.at < resolved.at:
+            return False
+        return not self.survey or str(self.survey.get("at") or "") < asked.at
+
     def last_event(self, *types: str) -> Event | None:
         """The most recent event of one of ``types``."""
         for event in reversed(self.events):

@@ -33,3 +33,32 @@ async def test_a_refused_add_keeps_the_ticket_and_the_thread(world, monkeypatch,
     await world.request("casey")
     assert world.store.get("T-1") is not None and world.thread() is not None
     assert "could not add the requester to the thread" in caplog.text
+
+
+# -- surveys keep the thread open ---------------------------------------------------------------------
+
+async def test_a_thread_with_a_survey_waiting_is_archived_only_once_it_is_answered(world):
+    from bot.adapters.discord.components import SurveyModal
+    from bot.metrics.surveys import SurveyPolicy
+    from tests.test_discord import press
+
+    await world.request("casey")
+    desk = world.bot.desk
+    desk.survey_policy = SurveyPolicy(desk.service.store, desk.service.clock, rate=1.0)  # ask every time
+    await press(world, "casey", "chatdesk:solved:T-1")
+    assert world.store.get("T-1").survey_pending
+    thread = world.thread()
+    assert thread.name.startswith("✅ T-1") and not thread.archived  # the survey's buttons still work
+    modal = SurveyModal("T-1", 5)
+    modal.comment._value = "Thanks!"
+    await modal.on_submit(world.interaction("casey", channel=REQUEST))
+    assert world.store.get("T-1").survey["score"] == 5 and not world.store.get("T-1").survey_pending
+    assert world.thread().archived
+
+
+async def test_without_a_survey_the_thread_is_archived_at_once(world):
+    from tests.test_discord import press
+
+    await world.request("casey")
+    await press(world, "casey", "chatdesk:solved:T-1")
+    assert not world.store.get("T-1").survey_pending and world.thread().archived

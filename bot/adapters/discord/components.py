@@ -134,6 +134,7 @@ class SurveyModal(ServedOnly, discord.ui.Modal):
         actor = bot.directory.actor(interaction.user)
         replies = await bot.call(bot.desk.on_survey, actor, self.ticket_id, self.score, self.comment.value or "")
         await bot.outbox.deliver(replies, interaction=interaction)
+        await bot.outbox.sync_thread(self.ticket_id)  # answered: the thread may be archived now
 
 
 class ResolveModal(ServedOnly, discord.ui.Modal):

@@ -9,7 +9,8 @@ Where a reply goes is the core's ``route``; this module renders and posts it:
 - TEAM: the team channel, or nowhere when none is configured (customers would see it);
 - HERE: where it was asked.
 
-A resolved or closed ticket's thread is renamed ``✅ T-12 · …`` and archived; a reopened one is
+A resolved or closed ticket's thread is renamed ``✅ T-12 · …`` and archived (once the survey, if
+one was asked, is answered); a reopened one is
 unarchived and renamed back: the rename only when the name changes and at most twice per 10
 minutes per thread (``renames.py`` keeps a later one for when it is allowed), the archive state
 in a call of its own. Discord failures are logged: the ticket is stored either way.
@@ -233,7 +234,8 @@ class DiscordOutbox:
             await self.refresh_intake(ticket, thread)
             if not thread.archived:  # an archived thread cannot be renamed: the name first
                 await self.renamer.rename(thread, name)
-            await self.renamer.archive(thread, True)
+            if not ticket.survey_pending:  # its buttons could fail in an archived thread
+                await self.renamer.archive(thread, True)
         else:
             await self.renamer.archive(thread, False)
             await self.renamer.rename(thread, name)
