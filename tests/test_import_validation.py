@@ -165,3 +165,16 @@ def test_a_line_nested_too_deeply_refuses_only_itself(data, capsys):
     assert status == 1 and "Traceback" not in err and "RecursionError" not in err
     assert f"{data / 'in.jsonl'}:2: " in err and "nested too deeply" in err
     assert exported == ["T-1", "T-3"]
+
+
+def test_a_command_on_a_damaged_ticket_says_what_is_wrong(data, capsys, config, clock):
+    from bot.store import TinyTicketStore
+    from tests.desk_support import Transcript, make_desk
+
+    _import(data, [json.dumps(_ticket(n)) for n in (1, 2)], capsys)
+    _damage_in_store(data, 2, _event("tagged", tags="refund"))
+    talk = Transcript(make_desk(config, clock, store=TinyTicketStore.at(data / "data" / "tickets.json")))
+    talk.push("/as maria")
+    shown = talk.push("/desk show T-2")
+    assert "events[1].tags: input should be a valid list (T-2)" in shown and "Sorry" not in shown
+    assert "T-1" in talk.push("/desk queue") and "T-2" not in talk.push("/desk queue")
