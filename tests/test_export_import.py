@@ -55,6 +55,6 @@ def test_import_names_bad_lines_and_imports_no_half_ticket(tmp_path, monkeypatch
     assert f"{path}:2: not valid JSON" in err
     assert f"{path}:3: a ticket's first event must be 'opened'" in err
     assert f"{path}:4: missing field 'subject'" in err
-    assert "imported 1 ticket(s); 3 line(s) refused" in err
+    assert "imported 1 ticket; 3 lines refused" in err
     main(["export"])
     assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["T-5"]

@@ -46,7 +46,7 @@ def test_a_lone_surrogate_refuses_its_line_and_the_other_eleven_import(data, cap
     status, err, exported = _import(data, lines, capsys)
     assert status == 1 and "Traceback" not in err
     assert f"{data / 'in.jsonl'}:5: subject: not valid Unicode" in err
-    assert "imported 11 ticket(s); 1 line(s) refused" in err
+    assert "imported 11 tickets; 1 line refused" in err
     assert exported == [f"T-{n}" for n in range(1, 13) if n != 5]
 
 
@@ -139,7 +139,7 @@ def test_export_and_metrics_output_into_a_missing_directory(data, capsys):
     _import(data, [json.dumps(_ticket(1))], capsys)
     target = data / "out" / "nested" / "tickets.jsonl"
     assert main(["export", "-o", str(target)]) == 0
-    assert f"wrote 1 ticket(s) to {target}" in capsys.readouterr().err
+    assert f"wrote 1 ticket to {target}" in capsys.readouterr().err
     assert json.loads(target.read_text(encoding="utf-8"))["id"] == "T-1"
     figures = data / "reports" / "w47.json"
     assert main(["metrics", "--week", "2026-W47", "--format", "json", "-o", str(figures)]) == 0

@@ -55,7 +55,7 @@ def test_slugs_keep_any_script_and_stay_short() -> None:
 
 def test_cli_import_then_check(tmp_path: Path, capsys) -> None:
     assert main(["kb", "import-faq", str(FIXTURES / "faq.yaml"), "--root", str(tmp_path)]) == 1
-    assert "2 articles imported, 1 rows skipped" in capsys.readouterr().out
+    assert "2 articles imported, 1 row skipped" in capsys.readouterr().out
     assert main(["kb", "check", "--root", str(tmp_path)]) == 0
     (tmp_path / "broken.md").write_text("---\ntitle: x\n", "utf-8")
     assert main(["kb", "check", "--root", str(tmp_path)]) == 1

@@ -132,7 +132,7 @@ def test_cli_review_lists_accepts_and_rejects(desk, kb_config, monkeypatch, caps
     assert main(["kb", "review", *sources]) == 0
     out = capsys.readouterr().out
     assert f"{first.id}  pair-a-tracker" in out and f"{second.id}  refunds" in out
-    assert "2 wording(s) waiting for review" in out
+    assert "2 wordings waiting for review" in out
     assert main(["kb", "review", "accept", first.id, *sources]) == 0
     assert "accepted" in capsys.readouterr().out
     assert main(["kb", "review", "reject", second.id, *sources]) == 0

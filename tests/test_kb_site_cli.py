@@ -140,7 +140,7 @@ def test_draft_with_xss_payloads_never_reaches_the_site(project: Path, capsys) -
     assert "Eve" not in draft.path.read_text(encoding="utf-8")
     capsys.readouterr()
     assert _kb(project, "build") == 0
-    assert "2 article(s)" in capsys.readouterr().out
+    assert "2 articles" in capsys.readouterr().out
     site = _site_text(project)
     assert MARKER.lower() not in site.lower() and draft.slug not in site
     assert "XSS" not in site and "crash" not in site
@@ -181,7 +181,7 @@ def test_build_fails_on_a_bad_article_naming_the_file(project: Path, capsys) -> 
 def test_build_writes_the_site(project: Path, capsys) -> None:
     assert _kb(project, "build") == 0
     out = capsys.readouterr().out
-    assert "en: 2 article(s)" in out and "built in" in out
+    assert "en: 2 articles" in out and "built in" in out
     assert (project / "site" / "articles" / "pair-a-tracker" / "index.html").is_file()
     assert (project / "kb_site" / "GENERATED.txt").is_file()
 

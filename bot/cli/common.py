@@ -33,9 +33,7 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
-def progress(done: int, total: int, what: str) -> None:
-    """A one-line progress count on a terminal (overwritten in place); silent when stderr is piped."""
-    if not sys.stderr.isatty() or total <= 0:
-        return
-    end = "\n" if done >= total else ""
-    print(f"\r{what}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+def on_terminal(text: str) -> None:
+    """Say what long work is starting, for a person watching a terminal; silent when piped."""
+    if sys.stderr.isatty():
+        print(text, file=sys.stderr, flush=True)

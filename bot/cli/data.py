@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from bot.cli.common import config_from, counted, fail, write_output
+from bot.cli.common import config_from, counted, fail, on_terminal, write_output
 from bot.errors import DeskError
 from bot.records import collecting_damage
 from bot.store import store_for
@@ -56,6 +56,8 @@ def import_command(args: argparse.Namespace) -> int:
     with source:
         records, errors = _parse_lines(source)
         records, unchanged = _already_stored(store, records)
+        if len(records) >= 100:
+            on_terminal(f"importing {counted(len(records), 'ticket')}…")
         try:
             report = store.import_records(records)
         except DeskError as error:

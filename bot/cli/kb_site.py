@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.cli.common import counted, fail
+from bot.cli.common import counted, fail, on_terminal
 from bot.config import Config, load_config
 from bot.errors import DeskError
 
@@ -180,6 +180,7 @@ def build_help_site(config: Config, *, strict: bool = False):
     loaded = load_articles(config.sources_path, default_language=config.kb.default_language)
     if loaded.errors:
         raise HelpSiteNotBuilt(f"{counted(len(loaded.errors), 'bad article file')}", details=errors_text(loaded.errors))
+    on_terminal(f"building the help site ({counted(len(loaded.articles), 'article')})…")
     try:
         return build_site(loaded.articles, root=config.root, options=site_options(config),
                           docs_root=config.docs_path, strict=strict)

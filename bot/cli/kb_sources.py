@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.cli.common import config_from, counted, fail
+from bot.cli.common import config_from, counted, fail, on_terminal
 from bot.errors import DeskError
 
 
@@ -108,6 +108,7 @@ def eval_command(args: argparse.Namespace) -> int:
     from kb.errors import KnowledgeBaseError
     from kb.evaluation import evaluate_files, format_report
 
+    on_terminal(f"building a knowledge base from {args.kb_csv} and matching {args.queries_csv}…")
     try:
         report = evaluate_files(
             args.kb_csv, args.queries_csv, phrasings=args.phrasings, threshold=args.threshold
