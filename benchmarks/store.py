@@ -5,7 +5,8 @@
 Backends: the embedded store (TinyDB files, what ``chatdesk`` uses without a URL), PostgreSQL
 (a throwaway local cluster from tests/postgres_support.py; scripts/ensure-postgres.sh installs
 the server) and plain TinyDB (one JSON file, the baseline measured in the same run).
-The data is a year of realistic tickets: about 2% still active, the rest resolved.
+The data is a year of realistic tickets: the newest 1% still active (the queue) plus one old
+straggler in 5,000, the rest resolved.
 Operations: get, find (by thread key), open, append (one event), queue (the active tickets,
 sorted as the queue shows them), one metrics week (the tickets a report reads, and the report),
 and cold start (a new store object answering its first queue).
@@ -34,7 +35,12 @@ from bot.store import NewTicket, TinyTicketStore  # noqa: E402
 CUSTOMER = Actor("slack", "U0CUSTOMER", "Ana")
 START = dt.datetime(2025, 11, 24, 9, tzinfo=dt.timezone.utc)
 NOW = dt.datetime(2026, 11, 24, 9, tzinfo=dt.timezone.utc)
-ACTIVE_EVERY = 50  # one ticket in fifty is still open or claimed
+STRAGGLER_EVERY = 5000  # an old ticket nobody closed
+
+
+def is_active(number: int, size: int) -> bool:
+    """The newest 1% of tickets are still being worked on, and a few old ones were forgotten."""
+    return number > size * 0.99 or number % STRAGGLER_EVERY == 0
 
 
 def record(number: int, size: int) -> dict:
@@ -56,7 +62,7 @@ def record(number: int, size: int) -> dict:
          "message_id": f"{number}.3"},
         {"type": "noted", "at": at(31), "actor": "U0AGENT", "actor_name": "Maria", "text": "asked for model"},
     ]
-    if number % ACTIVE_EVERY:
+    if not is_active(number, size):
         events.append({"type": "resolved", "at": at(90), "actor": "U0AGENT", "actor_name": "Maria",
                        "resolution": "re-paired after a reset"})
     return {"id": f"T-{number}", "subject": text[:60], "body": text, "requester": CUSTOMER.to_record(),
@@ -129,7 +135,7 @@ def bench_tinydb(directory: Path, size: int, repeat: int) -> dict[str, list[floa
     path = directory / "plain.json"
     db = TinyDB(path)
     rows = (record(n, size) | {"thread": f"thread:slack:C0SUPPORT:{n}.1",
-                               "state": "claimed" if n % ACTIVE_EVERY == 0 else "resolved"}
+                               "state": "claimed" if is_active(n, size) else "resolved"}
             for n in range(1, size + 1))
     db.table("tickets").insert_multiple(rows)
     db.close()

@@ -122,8 +122,12 @@ def test_file_store_is_a_valid_tinydb_file_that_survives_reopening(tmp_path):
     store = TinyTicketStore.at(path)
     store.open(new_ticket())
     store.close()
-    data = json.loads(path.read_text())
-    assert set(data) >= {"tickets", "keys", "counters"}
+    data = json.loads(path.read_text())  # the head: counter, active summaries, partitions
+    assert set(data) >= {"counters", "active", "partitions", "meta"}
+    files = {p.name: json.loads(p.read_text()) for p in (tmp_path / "tickets.d").glob("*.json")}
+    assert files["t000000.json"]["tickets"]["1"]["subject"] == "My tracker will not pair"  # T-1's partition
+    assert any(doc["entries"]["1"].get("thread:console:support:m1") == "T-1"
+               for name, doc in files.items() if name.startswith("k"))  # every file is a TinyDB database
     reopened = TinyTicketStore.at(path)
     assert reopened.get("T-1").subject == "My tracker will not pair"
 
@@ -209,17 +213,27 @@ def test_open_never_overwrites_a_ticket_when_the_counter_is_behind(tmp_path):
     assert reopened.open(new_ticket("fourth", message="m4"))[0].id == "T-4"  # the counter was repaired
 
 
-def test_a_file_written_before_summaries_existed_still_answers_queries(tmp_path):
+def test_a_single_file_store_from_earlier_versions_is_converted_and_kept(tmp_path):
+    from bot.store.tinydb_store import SingleFileStore
+
     path = tmp_path / "tickets.json"
-    store = TinyTicketStore.at(path)
-    store.open(new_ticket(message="m1"))
+    old = SingleFileStore.at(path)  # the layout every earlier version wrote: all in tickets.json
+    for n in range(3):
+        old.open(new_ticket(f"request {n}", message=f"m{n}"), dedupe_key=f"msg:m{n}")
+    old.mutate("T-2", lambda t: [Event("resolved", "2026-11-16T10:00:00+00:00", "maria", "maria", {})])
+    old.remember("weekly:2026-W47", "sent")
+    old.close()
     data = json.loads(path.read_text())
-    del data["summary"]
+    del data["summary"]  # and before summaries existed
     path.write_text(json.dumps(data))
-    reopened = TinyTicketStore.at(path)
-    assert [t.id for t in reopened.active()] == ["T-1"]
-    reopened.open(new_ticket(message="m2"))
-    assert set(json.loads(path.read_text())["summary"]) == {"1", "2"}
+    original = path.read_text()
+    store = TinyTicketStore.at(path)
+    assert [t.id for t in store.active()] == ["T-1", "T-3"]
+    assert store.find("thread:console:support:m1").id == "T-2" and store.recall("weekly:2026-W47") == "sent"
+    assert store.open(new_ticket(message="m0"), dedupe_key="msg:m0")[0].id == "T-1"  # dedupe survived
+    assert store.open(new_ticket(message="m9"))[0].id == "T-4"
+    assert (tmp_path / "tickets.single-file.json").read_text() == original  # the old file is kept
+    assert "tickets" not in json.loads(path.read_text())
 
 
 @pytest.mark.parametrize("content", ['"hello"', "42", "[1, 2]", '{"tickets": [1]}', '{"tickets": {"1": 5}}'])

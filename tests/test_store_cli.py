@@ -30,17 +30,21 @@ def desk_file(tmp_path, monkeypatch):
 
 
 def test_check_reports_a_counter_behind_and_an_unreadable_record_and_repairs_the_counter(desk_file, capsys):
-    data = json.loads(desk_file.read_text())
-    data["counters"]["1"]["next_ticket"] = 2
+    head = json.loads(desk_file.read_text())
+    head["counters"]["1"]["next_ticket"] = 2
+    head["pending"] = {}
+    desk_file.write_text(json.dumps(head))
+    partition = desk_file.with_name("tickets.d") / "t000000.json"
+    data = json.loads(partition.read_text())
     data["tickets"]["3"]["events"] = [{"type": "noted", "at": "2026-11-16T09:00:00+00:00"}]  # no 'opened'
-    desk_file.write_text(json.dumps(data))
+    partition.write_text(json.dumps(data))
     assert main(["store", "check"]) == 1
     out = capsys.readouterr().out
     assert "the ticket counter would give T-2, but T-3 exists" in out and "T-3 can't be read" in out
     assert main(["store", "check", "--repair"]) == 0
     assert "repaired: the counter now gives T-4 next" in capsys.readouterr().out
     assert TinyTicketStore.at(desk_file).next_number() == 4
-    assert json.loads(desk_file.read_text())["tickets"]["3"]["events"][0]["type"] == "noted"  # kept as stored
+    assert json.loads(partition.read_text())["tickets"]["3"]["events"][0]["type"] == "noted"  # kept as stored
 
 
 def test_copy_to_postgresql_and_back_keeps_everything(desk_file, postgres_url, tmp_path, capsys):

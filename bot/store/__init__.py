@@ -10,7 +10,7 @@ from bot import messages
 from bot.errors import ConfigError
 from bot.store.base import ImportReport, NewTicket, TicketStore
 from bot.store.settings import StoreConfig, is_postgres, store_settings
-from bot.store.tinydb_store import TinyTicketStore
+from bot.store.embedded import TinyTicketStore
 
 STORE_FILENAME = "tickets.json"
 

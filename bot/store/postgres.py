@@ -31,7 +31,7 @@ from bot.records import skip_damaged, ticket_from_record
 from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
 from bot.store.pg_maintenance import PostgresMaintenance
 from bot.store.pg_schema import migrate, refuse_newer, schema_version
-from bot.store.queries import touches
+from bot.store.queries import number_of, touches
 from bot.store.settings import safe_location
 from bot.store.tinydb_store import validated_lines
 
@@ -70,16 +70,15 @@ class PostgresTicketStore(PostgresMaintenance):
     # -- reading -------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket | None:
-        try:
-            number = ticket_number(ticket_id)
-        except (IndexError, ValueError):
+        number = number_of(ticket_id)
+        if number is None:
             return None
         rows = self._read(f"SELECT {COLUMNS} FROM tickets WHERE number = %s", [number])
         return self._fold(int(rows[0][0]), rows[0][1]) if rows else None
 
     def find(self, key: str) -> Ticket | None:
-        rows = self._read(f"SELECT t.number, t.record FROM ticket_keys k JOIN tickets t USING (number) "
-                          f"WHERE k.key = %s", [key])
+        rows = self._read("SELECT t.number, t.record FROM ticket_keys k JOIN tickets t USING (number) "
+                          "WHERE k.key = %s", [key])
         return self._fold(int(rows[0][0]), rows[0][1]) if rows else None
 
     def tickets(self) -> list[Ticket]:

@@ -11,9 +11,21 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from bot.domain import State, Ticket
+import copy
+
+from bot.domain import State, Ticket, ticket_number
+from bot.errors import StoreError
+from bot.records import ticket_from_record
 
 ACTIVE = frozenset({State.OPEN.value, State.CLAIMED.value, State.WAITING.value})
+
+
+def number_of(ticket_id: str) -> int | None:
+    """The number of a canonical ticket id, or ``None`` for anything else."""
+    try:
+        return ticket_number(ticket_id)
+    except (IndexError, ValueError):
+        return None
 
 
 def summary_of(ticket: Ticket) -> dict[str, Any]:
@@ -44,3 +56,23 @@ def may_touch(summary: Mapping[str, Any], since: dt.datetime, until: dt.datetime
 def touches(ticket: Ticket, since: dt.datetime, until: dt.datetime | None) -> bool:
     """True when one of the ticket's events happened in [since, until)."""
     return any(since <= event.moment and (until is None or event.moment < until) for event in ticket.events)
+
+
+class Folding:
+    """Folded tickets cached by (number, event count): events only grow, so that pair names a state."""
+
+    _folded: dict[int, Ticket]
+
+    def _fold(self, number: int, record: Mapping[str, Any]) -> Ticket:
+        cached = self._folded.get(number)
+        if cached is not None and cached.version == len(record["events"]):
+            return cached
+        ticket = ticket_from_record(copy.deepcopy(record))  # a damaged record raises RecordError
+        self._folded[number] = ticket
+        return ticket
+
+    def _summary(self, number: int, record: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            return summary_of(self._fold(number, record))
+        except (KeyError, TypeError, ValueError, StoreError):  # reported by 'chatdesk store check'; never selected
+            return {"state": "unreadable", "platform": "", "user": "", "opened": 0.0, "updated": 0.0}

@@ -1,4 +1,4 @@
-"""The embedded ticket store: a TinyDB database, crash-safe and shared between processes.
+"""One TinyDB database holding everything: the in-memory twin, and the layout earlier versions wrote.
 
 Layout (a valid TinyDB file): table ``tickets`` keyed by ticket number, ``summary`` (per
 ticket the few fields queries filter on, see ``bot.store.queries``), and one-document
@@ -14,24 +14,22 @@ import copy
 import errno
 import datetime as dt
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
 from tinydb.storages import MemoryStorage, Storage
 
 from bot import messages
 from bot.domain import Person, Source, Ticket, new_record, ticket_number
 from bot.errors import NotFound, StoreError
-from bot.records import skip_damaged, ticket_from_record, validated_import
+from bot.records import skip_damaged, validated_import
 from bot.store.atomic_storage import AtomicJSONStorage
 from bot.store.base import Decide, ImportReport, NewTicket, linked_keys
-from bot.store.queries import is_active, is_requester, may_touch, summary_of, touches
-
+from bot.store.locking import FileLocking
+from bot.store.queries import Folding, is_active, is_requester, may_touch, number_of, summary_of, touches
 from bot.store.tinydb_maintenance import COUNTERS, KEYS, MEMO, SUMMARY, TICKETS, TinyMaintenance
 
 
@@ -54,37 +52,34 @@ class _Transaction:
         return document
 
 
-class TinyTicketStore(TinyMaintenance):
-    """A ``TicketStore`` on TinyDB; ``memory()`` gives the in-memory twin used in tests."""
+class SingleFileStore(TinyMaintenance, FileLocking, Folding):
+    """A ``TicketStore`` in one TinyDB database: the in-memory twin (``memory()``), and the single-file layout."""
 
     def __init__(self, storage: Storage, *, lock_path: Path | None, location: str,
                  lock_timeout: float = 30.0) -> None:
         self._storage = storage
         self._thread_lock = threading.RLock()
-        self._file_lock = FileLock(str(lock_path), timeout=lock_timeout) if lock_path else None
+        self._init_locking(lock_path, lock_timeout)
         self._folded: dict[int, Ticket] = {}
-        self._lock_path = lock_path
-        self._named: dict[str, threading.Lock] = {}
         self.location = location
 
     @classmethod
-    def at(cls, path: str | os.PathLike[str]) -> TinyTicketStore:
+    def at(cls, path: str | os.PathLike[str]) -> SingleFileStore:
         """Open (or create) the store file at ``path``."""
         path = Path(path)
         return cls(AtomicJSONStorage(path), lock_path=path.with_name(path.name + ".lock"),
                    location=str(path))
 
     @classmethod
-    def memory(cls) -> TinyTicketStore:
+    def memory(cls) -> SingleFileStore:
         """A store that lives only as long as the object: the twin for fast tests."""
         return cls(MemoryStorage(), lock_path=None, location="memory")
 
     # -- reading -------------------------------------------------------------
 
     def get(self, ticket_id: str) -> Ticket | None:
-        try:
-            number = ticket_number(ticket_id)
-        except (IndexError, ValueError):
+        number = number_of(ticket_id)
+        if number is None:
             return None
         with self._thread_lock:
             document = self._tables().get(TICKETS, {}).get(str(number))
@@ -178,33 +173,6 @@ class TinyTicketStore(TinyMaintenance):
             txn.singleton(MEMO)[key] = value
             txn.dirty = True
 
-    @contextmanager
-    def exclusive(self, name: str) -> Iterator[bool]:
-        with self._thread_lock:
-            local = self._named.setdefault(name, threading.Lock())
-        if not local.acquire(blocking=False):
-            yield False
-            return
-        try:
-            if self._lock_path is None:
-                yield True
-                return
-            safe = re.sub(r"[^A-Za-z0-9_-]+", "-", name)
-            named = FileLock(str(self._lock_path.with_name(f"{self._lock_path.stem}.{safe}.lock")), timeout=0)
-            try:
-                named.acquire()
-            except Timeout:
-                yield False
-                return
-            except OSError as exc:
-                raise write_error(self.location, exc) from None
-            try:
-                yield True
-            finally:
-                named.release()
-        finally:
-            local.release()
-
     def import_records(self, records: Iterable[tuple[int, Mapping[str, Any]]]) -> ImportReport:
         valid, errors = validated_lines(records)
         imported: list[str] = []
@@ -241,14 +209,8 @@ class TinyTicketStore(TinyMaintenance):
         if len(tables.get(SUMMARY, {})) != len(tickets):
             # A file written before summaries existed: derive them once; the next write keeps them.
             known = tables.get(SUMMARY, {})
-            tables[SUMMARY] = {n: known.get(n) or self._summary_or_unreadable(int(n), tickets[n]) for n in tickets}
+            tables[SUMMARY] = {n: known.get(n) or self._summary(int(n), tickets[n]) for n in tickets}
         return tables
-
-    def _summary_or_unreadable(self, number: int, record: Mapping[str, Any]) -> dict[str, Any]:
-        try:
-            return summary_of(self._fold(number, record))
-        except (KeyError, TypeError, ValueError):  # reported by 'chatdesk store check'; no query selects it
-            return {"state": "unreadable", "platform": "", "user": "", "opened": 0.0, "updated": 0.0}
 
     def _select(self, keep: Callable[[Mapping[str, Any]], bool]) -> list[Ticket]:
         """Fold only the tickets whose summary ``keep`` accepts, oldest first."""
@@ -257,23 +219,6 @@ class TinyTicketStore(TinyMaintenance):
             tickets, summaries = tables.get(TICKETS, {}), tables.get(SUMMARY, {})
             numbers = sorted(int(n) for n, summary in summaries.items() if keep(summary))
             return skip_damaged(self._fold, ((n, tickets[str(n)]) for n in numbers))
-
-    @contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        with self._thread_lock:
-            if self._file_lock is None:
-                yield
-                return
-            try:
-                self._file_lock.acquire()
-            except Timeout:
-                raise StoreError(messages.STORE_BUSY, location=self.location) from None
-            except OSError as exc:
-                raise write_error(self.location, exc) from None
-            try:
-                yield
-            finally:
-                self._file_lock.release()
 
     @contextmanager
     def _transaction(self) -> Iterator[_Transaction]:
@@ -287,14 +232,6 @@ class TinyTicketStore(TinyMaintenance):
                 except OSError as exc:
                     raise write_error(self.location, exc) from None
 
-    def _fold(self, number: int, record: Mapping[str, Any]) -> Ticket:
-        # Events only ever grow, so (number, event count) identifies a ticket's state.
-        cached = self._folded.get(number)
-        if cached is not None and cached.version == len(record["events"]):
-            return cached
-        ticket = ticket_from_record(copy.deepcopy(record))  # a damaged record raises RecordError
-        self._folded[number] = ticket
-        return ticket
 
 
 def write_error(location: str, exc: OSError) -> StoreError:
