@@ -8,7 +8,7 @@ and render the ``Reply`` objects; every decision about tickets is made here or d
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot import messages, registry
@@ -74,6 +74,8 @@ class Desk(PlatformNeeds):
         self.knowledge = knowledge
         self.verbs = VerbRegistry((*TICKET_VERBS, *registry.placeholder_verbs(), *verbs))
         self._people = people
+        # Who is in a platform group (Slack user groups), for features that name one; set by the adapter.
+        self.group_members: Callable[[str, str], Sequence[Person]] | None = None
         # Decides whether a resolved ticket's requester gets the satisfaction survey (metrics installs it).
         self.survey_policy: Callable[[Ticket], bool] | None = None
         # Steps after a ticket is opened (features: assignment); each returns replies to post.

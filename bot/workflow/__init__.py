@@ -7,9 +7,10 @@ and the intake step that hands a new ticket to an on-duty agent when ``[assignme
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from bot import messages
-from bot.domain import Ticket
+from bot.domain import Person, Ticket
 from bot.replies import Kind, Reply
 from bot.workflow.assignment import assign_to, candidates, choose
 from bot.workflow.duty import DutyRoster
@@ -30,7 +31,19 @@ class Workflow:
         self.queues = tuple(config.validated("queues") or ())
         self._macro_table = config.validated("macros") or {}
         self._macro_folder = config.root / "macros"
-        self.roster = DutyRoster(desk.service.store, desk.service.clock, defaults=self.assignment.on_duty)
+        self.roster = DutyRoster(desk.service.store, desk.service.clock, defaults=self.assignment.on_duty,
+                                 group=self._group_members)
+
+    def _group_members(self, platform: str) -> Sequence[Person]:
+        group = self.assignment.on_duty_group
+        lookup = self.desk.group_members
+        if not group or lookup is None:
+            return ()
+        try:
+            return lookup(platform, group)
+        except Exception:  # a failing platform lookup leaves the explicit roster in charge
+            log.exception("on-duty group %s could not be read", group)
+            return ()
 
     @property
     def mode(self) -> str:

@@ -20,6 +20,9 @@ class AssignmentSection:
     mode: Literal["claim", "round-robin", "least-busy"] = "claim"
     # Agents on duty when nobody has said ``/desk duty on|off`` yet (user ids, in config order).
     on_duty: TextList = ()
+    # A platform group whose members are on duty (Slack: a user-group id such as S0ONCALL);
+    # a member's own ``/desk duty off`` still takes them off.
+    on_duty_group: Text | None = None
 
 
 def _known_fields(text: str) -> str:

@@ -73,6 +73,17 @@ class SlackDirectory:
             self._members, self._members_at = frozenset(members), self._now()
             return self._members
 
+    def members_of(self, platform: str, group: str) -> list[Person]:
+        """The members of a Slack user group (``[assignment] on_duty_group``), with their names."""
+        if platform != PLATFORM or self.client is None:
+            return []
+        try:
+            users = self.client.usergroups_users_list(usergroup=group).get("users") or ()
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("usergroups.users.list %s failed: %s", group, error)
+            return []
+        return [Person(PLATFORM, str(user), self.profile(str(user))[0]) for user in users]
+
     def actor(self, user_id: str, name: str | None = None) -> Actor:
         """The core's view of a Slack user: id, display name, contact, and whether an agent."""
         known_name, contact = self.profile(user_id, hint=name)

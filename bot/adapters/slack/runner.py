@@ -45,6 +45,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
 
     directory = SlackDirectory(config)
     desk = build_desk(config, people=directory.lookup)
+    desk.group_members = directory.members_of  # an on-duty user group, when [assignment] names one
     client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
     directory.client = client
     try:
