@@ -27,6 +27,7 @@ from bot.adapters.slack import messages
 from bot.adapters.slack.acks import VIEW_SECONDS, Pools, acked, submit, within
 from bot.adapters.slack.channels import can_follow
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
+from bot.adapters.slack.forms import FormListeners
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
 
@@ -118,6 +119,7 @@ class SlackListeners:
         app.view(kit.VIEW_COMMAND)(self.on_command_submit)
         app.view(kit.VIEW_SURVEY)(self.on_survey_submit)
         app.view_closed(kit.VIEW_SURVEY)(acked(self.on_survey_closed, work))
+        FormListeners(self).register(app)  # the "New ticket" button and the intake form
 
     def outbox(self, client: WebClient) -> SlackOutbox:
         return SlackOutbox(self.desk, client)

@@ -18,6 +18,11 @@ def register(commands, kb_commands) -> None:
     manifest.add_argument("--request-url", metavar="URL",
                           help="HTTP mode: https://…/slack/events (default: Socket Mode, no public URL)")
     manifest.set_defaults(func=manifest_command)
+    button = sub.add_parser("post-form-button",
+                            help="post the New ticket button ([intake] form = true) in the support channels")
+    button.add_argument("--channel", action="append", metavar="ID",
+                        help="post in this channel (repeatable; default: every channel in [slack] channels)")
+    button.set_defaults(func=post_form_button_command)
 
 
 def manifest_command(args: argparse.Namespace) -> int:
@@ -36,6 +41,46 @@ def manifest_command(args: argparse.Namespace) -> int:
 
         print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), end="")
     return 0
+
+
+def post_form_button_command(args: argparse.Namespace, *, env=None) -> int:
+    """Post the persistent "New ticket" message once per channel (it keeps working across restarts)."""
+    import os
+
+    from bot import messages as core_messages
+    from bot.adapters.slack import messages
+    from bot.adapters.slack.app import web_client
+    from bot.adapters.slack.forms import post_button
+    from bot.adapters.slack.outbox import API_ERRORS
+    from bot.config import load_config
+    from bot.errors import DeskError
+
+    env = os.environ if env is None else env
+    try:
+        config = load_config(args.config)
+    except DeskError as error:
+        return _fail(error.message)
+    intake = config.validated("intake")
+    if intake is None or not intake.form:
+        return _fail(core_messages.FORM_NOT_CONFIGURED)
+    if not env.get("SLACK_BOT_TOKEN"):
+        return _fail(messages.SLACK_CONFIG_MISSING.format(names="SLACK_BOT_TOKEN"))
+    channels = tuple(args.channel or config.platform("slack").channels)
+    if not channels:
+        return _fail(messages.SLACK_FORM_NO_CHANNELS)
+    client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
+    for channel in channels:
+        try:
+            ts = post_button(client, channel)
+        except API_ERRORS as error:
+            return _fail(f"Slack refused the post in {channel} ({error})")
+        print(messages.SLACK_FORM_BUTTON_POSTED.format(channel=channel, ts=ts))
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"chatdesk slack post-form-button: {message}", file=sys.stderr)
+    return 1
 
 
 def _help(parser: argparse.ArgumentParser) -> int:

@@ -43,3 +43,6 @@ SLACK_CANNOT_FOLLOW = (
 SLACK_MANIFEST_TOO_LONG = "{field} is {length} characters; Slack allows at most {limit}: {value!r}"
 SLACK_LISTENING_SOCKET = "chatdesk: Slack desk for {team} over Socket Mode; tickets in {location}"
 SLACK_AUTH_FAILED = "Slack did not accept the bot token ({problem}). Check SLACK_BOT_TOKEN and SLACK_API_URL."
+SLACK_FORM_REQUEST = "<@{user}> asked for help: {request}"
+SLACK_FORM_BUTTON_POSTED = "posted the New ticket button in {channel} (ts {ts})"
+SLACK_FORM_NO_CHANNELS = "no channel to post in: give --channel, or list support channels in [slack] channels"
