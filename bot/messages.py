@@ -200,6 +200,7 @@ METRICS_PRIORITIES_HEADER = "**By priority**"
 METRICS_PRIORITY_LINE = ("• {priority}: {opened} opened, {breaches} breached, {met} met · first response {frt} "
                          "({business} counted) · resolution {resolution} counted")
 METRICS_CATEGORIES_HEADER = "**By category**"
+METRICS_QUEUES_HEADER = "**By team queue**"
 METRICS_CATEGORY_LINE = ("• {name}: {opened} opened, {resolved} resolved, backlog {backlog} · first response {frt}"
                          " · self-served {auto}")
 METRICS_GAPS_HEADER = "**Recurring questions with no article yet**"

@@ -166,3 +166,23 @@ def test_bad_workflow_settings_are_named(tmp_path, text, named):
     with pytest.raises(ConfigError) as caught:
         load_config(path, env={})
     assert named in str(caught.value) and "chatdesk.toml" in str(caught.value)
+
+
+def test_metrics_per_team_queue(tmp_path, monkeypatch, capsys):
+    import json
+    from pathlib import Path
+
+    from bot.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CHATDESK_DATA", str(tmp_path / "data"))
+    (tmp_path / "chatdesk.toml").write_text(CONFIG.format(mode="claim"), encoding="utf-8")
+    fixture = Path(__file__).parent / "fixtures" / "metrics" / "sla_week48.jsonl"
+    assert main(["import", str(fixture)]) == 0
+    capsys.readouterr()
+    assert main(["metrics", "--format", "json", "--week", "2026-W48"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["by_queue"]) == {"billing-team"}  # every fixture ticket is billing
+    assert report["by_queue"]["billing-team"]["opened"] == 6
+    assert main(["metrics", "--week", "2026-W48"]) == 0
+    assert "**By team queue**" in capsys.readouterr().out

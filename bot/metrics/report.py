@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot import messages
@@ -39,6 +39,7 @@ class Report:
     target_minutes: int
     by_priority: dict[str, dict[str, Any]]
     policies: Policies
+    by_queue: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The issue's keys, then the week it covers and the recurring topics without an article."""
@@ -47,6 +48,7 @@ class Report:
             "by_agent": self.by_agent,
             "by_category": self.by_category,
             "by_priority": self.by_priority,
+            **({"by_queue": self.by_queue} if self.by_queue else {}),
             "previous": {"week": self.week.previous().label, **{k: self.previous[k] for k in FIGURE_KEYS}},
             "week": self.week.label,
             "from": self.week.start.isoformat(),
@@ -82,7 +84,26 @@ def build_report(tickets: Iterable[Ticket], config: Config, week: Week, *, as_of
         target_minutes=target,
         by_priority=priority_figures(lines, week, policies, as_of=as_of),
         policies=policies,
+        by_queue=_queue_figures(tickets, lines, config, week, policies=policies, as_of=as_of),
     )
+
+
+def _queue_figures(tickets: Iterable[Ticket], lines, config: Config, week: Week, *, policies: Policies,
+                   as_of: dt.datetime) -> dict[str, dict[str, Any]]:
+    """The week's figures per team queue (``[[queues]]``; the queue a ticket is in now)."""
+    queues = tuple(config.validated("queues") or ())
+    if not queues:
+        return {}
+    from bot.workflow.queues import queue_of
+
+    names = {t.id: (found.name if (found := queue_of(t, queues)) else None) for t in tickets}
+    figures = {}
+    for queue in queues:
+        group = [line for line in lines if names.get(line.ticket_id) == queue.name]
+        result = week_figures(group, week, policies=policies, as_of=as_of)
+        if any(result[k] for k in ("opened", "resolved", "reopened", "backlog")):
+            figures[queue.name] = result
+    return figures
 
 
 def _gaps(tickets: Iterable[Ticket], config: Config, week: Week, *,
@@ -163,6 +184,12 @@ def markdown_lines(report: Report) -> list[str]:
             lines.append(messages.METRICS_AGENT_LINE.format(
                 name=key, resolved=agent["resolved"], handle=duration(agent["handle_median_min"]),
                 responses=agent["first_responses"], frt=duration(agent["frt_median_min"])))
+    if report.by_queue:
+        lines.append(messages.METRICS_QUEUES_HEADER)
+        for name, figures in report.by_queue.items():
+            lines.append(messages.METRICS_CATEGORY_LINE.format(
+                name=name, opened=figures["opened"], resolved=figures["resolved"], backlog=figures["backlog"],
+                frt=duration(figures["frt_median_min"]), auto=percent(figures["auto_resolution_rate"])))
     if report.by_category:
         lines.append(messages.METRICS_CATEGORIES_HEADER)
         for name, figures in report.by_category.items():
