@@ -80,12 +80,25 @@ def confidence_unclipped(scores: np.ndarray) -> np.ndarray:
     return 2 * scores - np.where(scores >= best, second, best)
 
 
-def calibration_sample(titles: np.ndarray) -> np.ndarray:
-    """A fixed-seed sample (sorted) of at most ``MAX_SAMPLES`` non-title phrasings."""
+def calibration_sample(titles: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """A fixed-seed sample (sorted) of about ``MAX_SAMPLES`` non-title phrasings, at most the
+    same number from each article.
+
+    Every article counts the same: an article rich in learned phrasings must not decide the
+    fusion weights and the threshold for the others (sampling phrasings uniformly let the few
+    articles that solved tickets had taught dominate, and top-1 fell as tickets were learned).
+    """
     candidates = np.flatnonzero(~titles)
-    size = min(MAX_SAMPLES, candidates.size)
+    if not candidates.size:
+        return candidates
     rng = np.random.default_rng(SAMPLE_SEED)
-    return np.sort(rng.choice(candidates, size=size, replace=False)) if size else candidates
+    articles = int(owner.max()) + 1
+    cap = max(1, -(-MAX_SAMPLES // articles))  # ceiling division
+    chosen = []
+    for article in range(articles):
+        mine = candidates[owner[candidates] == article]
+        chosen.append(rng.choice(mine, size=cap, replace=False) if mine.size > cap else mine)
+    return np.sort(np.concatenate(chosen))
 
 
 def article_folds(

@@ -135,7 +135,7 @@ class Matcher:
         index = PhrasingIndex.build(groups, weights=weights)
         titles = np.zeros(len(index.owner), dtype=bool)
         titles[index.starts] = True  # each group starts with the title
-        sample = calibration_sample(titles)
+        sample = calibration_sample(titles, index.owner)
         own = index.owner[sample]
         folds = article_folds(index.owner, titles)
         oos_rows = np.concatenate([rows for _, rows in folds]) if folds else np.zeros(0, int)
