@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kb.articles import Article
-from kb.calibration import confidence
+from kb.calibration import calibration_sample, confidence
 from kb.embedding import ModelUnavailable, wordllama
 from kb.embedding_cache import EmbeddingCache
 from kb.fusion import DEFAULT_FUSION, choose_weights
@@ -264,3 +264,14 @@ def test_tiny_knowledge_bases_build_and_match(count: int) -> None:
     matcher = Matcher.build(tiny, fresh=True)
     assert matcher.search("forgot my password")[0].slug == "reset-password"
     assert 0.0 < matcher.threshold <= 1.0
+
+
+def test_calibration_samples_every_article_alike() -> None:
+    # One article rich in learned phrasings must not fill the sample.
+    owner = np.repeat(np.arange(3), [3000, 4, 4])
+    titles = np.zeros(owner.size, dtype=bool)
+    titles[[0, 3000, 3004]] = True
+    sample = calibration_sample(titles, owner)
+    counts = np.bincount(owner[sample], minlength=3)
+    assert counts.tolist() == [334, 3, 3] and not titles[sample].any()
+    assert np.array_equal(sample, calibration_sample(titles, owner))  # fixed seed
