@@ -24,7 +24,7 @@ MAX_SLUG = 60
 MAX_TITLE = 80
 MAX_PHRASING = 200
 # A draft this close (matcher confidence) to a published article repeats it: publish asks --force.
-DUPLICATE_SCORE = 0.8
+DUPLICATE_SCORE = 0.4  # confidence as lead_confidence: mean of score and lead (0.8 on the old scale)
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 _SENTENCE = re.compile(r"(?<=[.?!。？؟])\s+")
 _CLAUSE = re.compile(r"\s*[,;:]\s+|\s+[-–—]\s+")

@@ -37,8 +37,8 @@ from kb.embedding_cache import EmbeddingCache
 SEMANTIC_SIGNALS: tuple[str, ...] = ("classifier", "nearest", "centroid", "vote")
 VOTE_K = 10  # neighbours that vote; 3/5/10 measured, 10 best with many phrasings per article
 VOTE_TEMPERATURE = 10.0  # a neighbour 0.1 less similar weighs e^-1 as much (10 and 20 tied)
-# C for standardised 256-dim features; 0.3 measured best of 0.1/0.3/1 by leave-phrasings-out
-# accuracy on banking77 with 5 and with all phrasings (benchmarks/match_quality.py --ablation).
+# C for standardised 256-dim features: 0.1 and 0.3 tie on banking77 (5 and all phrasings), 1
+# and 3 lose with all (benchmarks/match_quality.py --ablation); 0.3 converges in fewer steps.
 CLASSIFIER_C = 0.3
 CLASSIFIER_TOL = 1e-3  # lbfgs stops within ~20 iterations; tighter changed no top-1 figure
 # Every article weighs the same in the fit, however many phrasings it has: learned phrasings
