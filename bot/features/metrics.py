@@ -21,7 +21,7 @@ class SurveysConfig:
 EXAMPLE = """\
 # Satisfaction surveys: the share of resolved tickets whose requester is asked for a 1-5 score.
 [surveys]
-rate = 0.3
+# rate = 0.3
 
 # The desk's own timers (team time zone): the weekly metrics post, reminders, waiting nudges.
 [schedule]
