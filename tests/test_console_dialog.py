@@ -156,3 +156,11 @@ def test_console_announces_an_unclaimed_ticket_past_the_first_response_target(co
     # the weekly post belongs to the chat bots: a console left open over Monday morning stays quiet
     clock.advance(days=7)
     assert "Support metrics" not in talk.push("/whoami")
+
+
+def test_control_characters_never_reach_the_agents_terminal(talk):
+    talk.push("My tracker \x1b[2J\x1b]0;pwned\x07 will not pair \u202eevil")
+    talk.push("/as maria")
+    shown = talk.push("/desk show T-1")
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+    assert "\\x1b[2J" in shown and "\\u202e" in shown  # shown as codes, so the agent sees something was there

@@ -9,6 +9,7 @@ escape as tracebacks.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 import uuid
 from collections.abc import Iterable
@@ -29,6 +30,16 @@ DEMO_CUSTOMER = "casey"
 CONSOLE_HELP = messages.CONSOLE_HELP
 PRESS_ALIASES = {"solved": Action.SOLVED, "help": Action.NEED_HELP, "need_help": Action.NEED_HELP,
                  "claim": Action.CLAIM}
+
+
+def printable(text: str) -> str:
+    """Text safe for an agent's terminal: control characters (ANSI escapes among them) shown, not run."""
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or ch in ZERO_WIDTH_KEPT
+                   else f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}" for ch in text)
+
+
+# Joiners that Persian and emoji need; every other format character is shown as its code.
+ZERO_WIDTH_KEPT = frozenset("\u200c\u200d")
 
 
 @dataclass(slots=True)
@@ -235,7 +246,7 @@ class ConsoleDesk:
         self._say(messages.BOT_SAYS.format(text=text))
 
     def _say(self, text: str) -> None:
-        print(text, file=self.output, flush=True)
+        print(printable(text), file=self.output, flush=True)
 
 
 class ConsoleOutbox:
