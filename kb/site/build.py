@@ -14,11 +14,11 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from kb.articles import Article
-from kb.errors import KnowledgeBaseError
-from kb.site import atomic
-from kb.site.config import language_config, load_base_config, write_config
+from kb.errors import KnowledgeBaseError, SettingError
+from kb.site import atomic, contrast
+from kb.site.config import language_config, load_base_config, palette_for, write_config
 from kb.site.generate import check_generated, generate_site
-from kb.site.options import SiteOptions
+from kb.site.options import SiteOptions, is_hex
 
 
 class SiteBuildError(KnowledgeBaseError, RuntimeError):
@@ -83,6 +83,7 @@ def build_site(
     docs_root = docs_root or root / "kb_site"
     site_dir = site_dir or root / "site"
     base = load_base_config(config_file)
+    _check_contrast(base, options=options, config_file=config_file)
     key = atomic.build_key(articles, options=options, config_text=repr(base), strict=strict,
                            sources_dir=root / "faq_sources")
     with atomic.build_lock(docs_root):
@@ -107,6 +108,19 @@ def build_site(
             for scratch in (new_docs, new_site):
                 shutil.rmtree(scratch, ignore_errors=True)
     return BuildResult(tuple(built), time.perf_counter() - started, tuple(warnings))
+
+
+def _check_contrast(base: dict, *, options: SiteOptions, config_file: Path) -> None:
+    # Refused before any work: a palette whose text cannot be read is a setting to fix.
+    theme = base.get("theme") or {}
+    palette = palette_for(theme.get("palette"), primary=options.primary, accent=options.accent)
+    source = "help_site.primary_color" if options.primary else "theme.palette primary"
+    found = contrast.problems(palette, custom_primary=options.primary if is_hex(options.primary) else None,
+                              source=source)
+    if found:
+        raise SettingError("unreadable help-site colours: " + "; ".join(found)
+                           + " (pick a primary colour with more contrast)",
+                           path=None if options.primary else config_file)
 
 
 def _build_into(

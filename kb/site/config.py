@@ -88,7 +88,7 @@ def language_config(
     theme["language"] = language
     theme.pop("direction", None)  # Material sets rtl from the language (fa, ar, he)
     if options.primary or options.accent:
-        theme["palette"] = _palette(theme.get("palette"), primary=options.primary, accent=options.accent)
+        theme["palette"] = palette_for(theme.get("palette"), primary=options.primary, accent=options.accent)
 
     config["plugins"] = _plugins(config.get("plugins"), search=search_settings(language))
     ours = {HOOK.name, SEARCH_HOOK.name}
@@ -125,7 +125,8 @@ def write_config(config: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def _palette(palette: Any, *, primary: str | None, accent: str | None) -> list[dict[str, Any]]:
+def palette_for(palette: Any, *, primary: str | None, accent: str | None) -> list[dict[str, Any]]:
+    """mkdocs.yml's palette with config's colours ("custom" for #hex), or Material's default."""
     schemes = palette if isinstance(palette, list) and palette else [
         {"media": "(prefers-color-scheme: light)", "scheme": "default",
          "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"}},

@@ -66,3 +66,35 @@ if (thaiWords || PERSIAN) {
     input.setSelectionRange(position, position)
   }, true)
 }
+
+// Accessibility, once Material has set up the page (document$ re-emits on instant navigation):
+// - the search overlay is a dialog: it gets a name (Material's own translated "Search");
+// - the home page's search prompt is a <label for="__search">, which the keyboard cannot reach:
+//   it becomes a focusable button that opens search on Enter or Space.
+function accessible() {
+  var dialog = document.querySelector(".md-search[role=dialog]")
+  var input = document.querySelector("input.md-search__input")
+  if (dialog && input && !dialog.hasAttribute("aria-label")) {
+    dialog.setAttribute("aria-label", input.getAttribute("aria-label") || input.placeholder || "Search")
+  }
+  var prompt = document.querySelector(".kb-hero-search")
+  if (prompt && input) {
+    prompt.setAttribute("tabindex", "0")
+    prompt.setAttribute("role", "button")
+  }
+}
+
+document.addEventListener("keydown", function (event) {
+  if ((event.key !== "Enter" && event.key !== " ") || !event.target.matches) return
+  if (!event.target.matches(".kb-hero-search")) return
+  var input = document.querySelector("input.md-search__input")
+  if (!input) return
+  event.preventDefault()
+  input.focus()
+})
+
+if (typeof document$ !== "undefined" && document$.subscribe) {
+  document$.subscribe(accessible)
+} else {
+  document.addEventListener("DOMContentLoaded", accessible)
+}
