@@ -44,9 +44,14 @@ forks = [0]
 _skipped: dict[int, set[int]] = {}
 
 
+def other_threads() -> int:
+    """Threads of this process besides the calling one (a fork would copy none of them)."""
+    return threading.active_count() - 1
+
+
 def worker_count() -> int:
     """Processes that write pages: every CPU this process may use, or CHATDESK_SITE_WORKERS."""
-    if threading.active_count() > 1:  # see the module docstring: never fork beside a thread
+    if other_threads():  # see the module docstring: never fork beside a thread
         return 1
     configured = os.environ.get("CHATDESK_SITE_WORKERS", "").strip()
     if configured:
