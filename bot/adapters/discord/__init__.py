@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, StrictBool
 from pydantic.functional_validators import AfterValidator
 
 from bot.config_schema import PlatformConfig, TextList, section
@@ -34,6 +34,7 @@ channels = []
 agent_role = "Support"
 # guild = "123456789012345678"
 # team_channel = "123456789012345678"
+# private = true  # private ticket threads (requester and agents only); DMs to the bot open tickets
 """
 
 
@@ -56,6 +57,7 @@ class DiscordConfig(PlatformConfig):
     """``[discord]``: the common settings, and the server(s) the desk serves."""
 
     guild: Annotated[TextList, BeforeValidator(_one_or_many), AfterValidator(_server_ids)] = ()
+    private: StrictBool = False  # private ticket threads, and direct messages to the bot open tickets
 
 add_platform(Platform(
     name=PLATFORM, summary="a Discord bot (needs DISCORD_TOKEN)", runner="bot.adapters.discord.runner:run",

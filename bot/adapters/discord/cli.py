@@ -33,6 +33,11 @@ def register(commands, kb_commands) -> None:
     invite.add_argument("--client-id", metavar="ID",
                         help="the application id (default: DISCORD_CLIENT_ID, else read from DISCORD_TOKEN)")
     invite.set_defaults(func=invite_command)
+    button = sub.add_parser("post-form-button",
+                            help="post the New ticket button ([intake] form = true) in the support channels")
+    button.add_argument("--channel", type=int, action="append", metavar="ID",
+                        help="post in this channel (repeatable; default: every channel in [discord] channels)")
+    button.set_defaults(func=post_form_button_command)
 
 
 def permissions():
@@ -110,6 +115,44 @@ def sync_command(args: argparse.Namespace, *, env=os.environ) -> int:
     names = ", ".join(f"/{c.name}" if c.type is discord.AppCommandType.chat_input else f"“{c.name}”"
                       for c in synced) or "nothing"
     print(f"synced to {where}: {names}", file=sys.stdout)
+    return 0
+
+
+def post_form_button_command(args: argparse.Namespace, *, env=os.environ) -> int:
+    """Post the persistent "New ticket" message once per channel (it works across restarts)."""
+    import discord
+
+    from bot import messages as core_messages
+    from bot.adapters.discord.forms import post_button
+    from bot.adapters.discord.runner import build_bot, token_from
+    from bot.app import scratch_store
+
+    try:
+        config = load_config(args.config)
+        token = token_from(env)
+    except DeskError as error:
+        return fail(error.message)
+    intake = config.validated("intake")
+    if intake is None or not intake.form:
+        return fail(core_messages.FORM_NOT_CONFIGURED)
+    channels = [int(c) for c in (args.channel or config.platform("discord").channels)]
+    if not channels:
+        return fail("no channel to post in: give --channel, or list support channels in [discord] channels")
+    bot = build_bot(config, store=scratch_store(), knowledge=False, scheduler=False)
+
+    async def go() -> list:
+        async with bot:
+            await bot.login(token)
+            return [await post_button(bot, channel) for channel in channels]
+
+    try:
+        posted = asyncio.run(go())
+    except discord.LoginFailure as error:
+        return fail(f"Discord did not accept the bot token ({error})")
+    except (discord.HTTPException, LookupError) as error:
+        return fail(f"could not post the button ({error})")
+    for channel, message in zip(channels, posted):
+        print(f"posted the New ticket button in {channel} (message {message.id})")
     return 0
 
 

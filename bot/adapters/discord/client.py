@@ -12,6 +12,7 @@ import discord
 from discord.ext import commands
 
 from bot.adapters.discord.components import DYNAMIC_ITEMS
+from bot.adapters.discord.forms import NewTicketButton
 from bot.adapters.discord.outbox import DiscordOutbox
 from bot.adapters.discord.people import DeskTree, Directory
 from bot.desk import Desk
@@ -22,11 +23,13 @@ T = TypeVar("T")
 MAX_RATELIMIT_WAIT = 30.0  # the least discord.py accepts
 
 
-def intents() -> discord.Intents:
-    """Only what the desk needs: guilds (channels, roles, threads), guild messages and their text."""
+def intents(*, direct: bool = False) -> discord.Intents:
+    """Only what the desk needs: guilds (channels, roles, threads), guild messages and their text;
+    direct messages too with ``direct`` (``[discord] private = true``: they open tickets)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.guild_messages = True
+    wanted.dm_messages = direct
     wanted.message_content = True  # privileged: enable it in the Developer Portal
     return wanted
 
@@ -39,7 +42,8 @@ class DeskBot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; the desk has none
             help_command=None,
-            intents=options.pop("intents", None) or intents(),
+            intents=options.pop("intents", None) or intents(direct=bool(getattr(
+                desk.config.platform("discord"), "private", False))),
             # Customer text is echoed in announcements: never let it ping @everyone or a role.
             allowed_mentions=discord.AllowedMentions.none(),
             # A call Discord would hold back longer than this raises RateLimited instead of
@@ -63,7 +67,7 @@ class DeskBot(commands.Bot):
         from bot.adapters.discord.cog import DeskCog
 
         self.outbox.loop = asyncio.get_running_loop()
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, NewTicketButton)
         await self.add_cog(DeskCog(self))
         if self.run_scheduler:
             self._start_scheduler()

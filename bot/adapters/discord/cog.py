@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.adapters.discord import PLATFORM, messages
+from bot.adapters.discord.forms import add_people, is_private, new_thread
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
 from bot.adapters.discord.slash import desk_commands
 from bot.commands import Param, ParamKind
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PERSON_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
-THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 
 
@@ -190,14 +190,19 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             log.debug("message %s: %s", message.id, outcome.ignored)
         if outcome.ticket is None or not (outcome.created or outcome.replies):
             return
-        # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there.
-        target = message.channel if inbound.thread else await self.ticket_thread(message, outcome.ticket)
+        # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there;
+        # a direct message is answered in the DM.
+        target = message.channel if inbound.thread or inbound.direct else await self.ticket_thread(message,
+                                                                                                  outcome.ticket)
         await self.bot.outbox.deliver(outcome.replies, here=target)
 
     def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
-        """The core's view of a message; ``None`` for DMs and system messages (joins, pins, …)."""
-        if message.guild is None or message.type not in PERSON_MESSAGES:
+        """The core's view of a message; ``None`` for system messages (joins, pins, …), and for DMs
+        unless ``[discord] private = true`` (then a DM is private intake)."""
+        if message.type not in PERSON_MESSAGES:
             return None
+        if message.guild is None:
+            return direct_inbound(self.bot, message) if not menu else None
         if not self.bot.directory.serves(message.guild):  # a server the desk does not serve
             return None
         channel = message.channel
@@ -221,15 +226,14 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
                 await self.bot.outbox.renamer.rename(channel, thread_name(ticket))
             return channel
         if isinstance(channel, discord.TextChannel):
-            try:
-                thread = await message.create_thread(name=thread_name(ticket),
-                                                     auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+            try:  # private with [discord] private = true (bot.adapters.discord.forms)
+                thread = await new_thread(self.bot, channel, ticket, message)
             except discord.HTTPException as error:
                 log.error("could not create the thread of %s (answering in the channel): %s", ticket.id, error)
                 return channel
             # A thread made on someone's message does not make them a member, and only members
             # are notified of what is said there: the requester would never hear the answer.
-            await self.bot.outbox._safe(thread.add_user(message.author), "add the requester to the thread")
+            await add_people(self.bot, thread, message.author)
             return thread
         return channel
 
@@ -265,6 +269,15 @@ def is_forum_post_start(message: discord.Message) -> bool:
     channel = message.channel
     return (isinstance(channel, discord.Thread) and message.id == channel.id
             and isinstance(channel.parent, (discord.ForumChannel, getattr(discord, "MediaChannel", discord.ForumChannel))))
+
+
+def direct_inbound(bot: DeskBot, message: discord.Message) -> Inbound | None:
+    """A direct message to the bot, as private intake (only with ``[discord] private = true``)."""
+    if not is_private(bot) or not isinstance(message.channel, discord.DMChannel):
+        return None
+    return Inbound(actor=bot.directory.actor(message.author), text=message_text(message),
+                   channel=str(message.channel.id), message_id=str(message.id), link=message.jump_url,
+                   from_bot=bool(message.author.bot), direct=True)
 
 
 def message_text(message: discord.Message) -> str:

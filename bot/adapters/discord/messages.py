@@ -35,3 +35,4 @@ DISCORD_GUILD_ABSENT = "[discord] guild lists server(s) {ids} that the bot is no
 DISCORD_ROLE_AMBIGUOUS = ("[discord] agent_role {role!r} names {count} roles in server {server} (ids {ids}): "
                           "set agent_role to the id of the right one.")
 DISCORD_ROLE_ABSENT = "Server {server} has no role {role!r}: nobody there is an agent by role."
+DISCORD_FORM_NO_CHANNEL = "channel {channel} not found (is the bot in that server, and can it see the channel?)"

@@ -1,0 +1,166 @@
+"""The intake form on Discord, and private ticket threads.
+
+A "New ticket" button (``chatdesk:new_ticket``, a ``DynamicItem`` so it works after a restart)
+opens a modal of the form's fields: a text input for free text, a select for a field with
+options, each under its label. The submission opens the ticket through ``Desk.submit_form``
+(the modal's id is the submission's message id, for dedupe) and the ticket gets a thread of its
+own in the channel, started without a message, so the request is never shown in the channel.
+
+With ``[discord] private = true`` every ticket thread the desk makes is private
+(``ChannelType.private_thread``, not invitable): the requester and the agent role's members the
+bot knows are added; members with Manage Threads see every private thread anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import messages as core_messages
+from bot.adapters import limits
+from bot.adapters.discord import PLATFORM, messages
+from bot.adapters.discord.components import MODAL_TITLE_LIMIT, NAMESPACE, custom_id, desk_bot, labelled
+from bot.adapters.discord.people import ServedOnly
+from bot.adapters.discord.render import thread_name
+from bot.desk import FormField, Kind, Reply, Ticket
+
+if TYPE_CHECKING:
+    from bot.adapters.discord.client import DeskBot
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
+OPTION_TEXT_LIMIT = 100  # a select option's label and value (Discord's SelectOption limits)
+MAX_ADDED_AGENTS = 50  # a private thread's invitations are one call each; the rest have Manage Threads
+
+
+def is_private(bot: DeskBot) -> bool:
+    """``[discord] private = true``: tickets get private threads."""
+    return bool(getattr(bot.desk.config.platform(PLATFORM), "private", False))
+
+
+class NewTicketButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button], template=rf"{NAMESPACE}:new_ticket"):
+    """The persistent "New ticket" button posted in a support channel."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label=core_messages.FORM_BUTTON, style=discord.ButtonStyle.primary,
+                                           custom_id=custom_id("new_ticket")))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any, /) -> NewTicketButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        fields = desk_bot(interaction).desk.intake_form()
+        if not fields:
+            await interaction.response.send_message(core_messages.FORM_NOT_CONFIGURED, ephemeral=True)
+            return
+        await interaction.response.send_modal(IntakeModal(fields))
+
+
+async def post_button(bot: DeskBot, channel_id: int) -> discord.Message:
+    """Post the "New ticket" invitation in a support channel (``chatdesk discord post-form-button``)."""
+    channel = await bot.outbox.channel(channel_id)
+    if channel is None:
+        raise LookupError(messages.DISCORD_FORM_NO_CHANNEL.format(channel=channel_id))
+    return await channel.send(core_messages.FORM_INVITE, view=button_view())
+
+
+def button_view() -> discord.ui.View:
+    """The view of the message that invites people to press "New ticket"."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(NewTicketButton())
+    return view
+
+
+class IntakeModal(ServedOnly, discord.ui.Modal):
+    """The form's fields; the first is the request itself."""
+
+    def __init__(self, fields: Sequence[FormField]) -> None:
+        self.form_id = uuid.uuid4().hex
+        super().__init__(title=core_messages.FORM_TITLE[:MODAL_TITLE_LIMIT],
+                         custom_id=custom_id("intake_form", self.form_id))
+        self.fields = tuple(fields)
+        self.inputs: dict[str, discord.ui.TextInput[Any] | discord.ui.Select[Any]] = {}
+        for number, field in enumerate(self.fields):
+            item = _input(field, request=number == 0)
+            self.inputs[field.name] = item
+            self.add_item(labelled(field.label, item))
+
+    def answers(self) -> dict[str, str]:
+        """What was filled in, by field name (a select's chosen option)."""
+        found: dict[str, str] = {}
+        for name, item in self.inputs.items():
+            if isinstance(item, discord.ui.Select):
+                found[name] = item.values[0] if item.values else ""
+            else:
+                found[name] = item.value or ""
+        return found
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        channel = interaction.channel
+        where = str(getattr(channel, "parent_id", None) or getattr(channel, "id", ""))
+        outcome = await bot.call(bot.desk.submit_form, actor, self.answers(), channel=where,
+                                 message_id=f"form-{self.form_id}")
+        if not outcome.created or outcome.ticket is None:
+            replies = outcome.replies or [Reply(outcome.ignored or messages.DISCORD_DONE, kind=Kind.INFO,
+                                                ticket=outcome.ticket, private=True)]
+            await bot.outbox.deliver(replies, interaction=interaction)
+            return
+        thread = await form_thread(bot, channel, outcome.ticket, interaction.user)
+        await bot.outbox.deliver(outcome.replies, interaction=interaction, here=thread,
+                                 ack=messages.DISCORD_OPENED.format(ticket_id=outcome.ticket.id,
+                                                                    where=getattr(thread, "mention", "")))
+
+
+def _input(field: FormField, *, request: bool) -> discord.ui.TextInput[Any] | discord.ui.Select[Any]:
+    if field.options:
+        options = [discord.SelectOption(label=o[:OPTION_TEXT_LIMIT], value=o[:OPTION_TEXT_LIMIT])
+                   for o in field.options[:limits.DISCORD_SELECT_OPTIONS]]
+        return discord.ui.Select(custom_id=field.name, options=options, required=field.required,
+                                 min_values=1 if field.required else 0, max_values=1)
+    return discord.ui.TextInput(custom_id=field.name, required=field.required,
+                                style=discord.TextStyle.paragraph if request else discord.TextStyle.short,
+                                max_length=limits.DISCORD_TEXT_INPUT_VALUE)
+
+
+async def form_thread(bot: DeskBot, channel: Any, ticket: Ticket, requester: discord.abc.User) -> Any:
+    """A thread of its own for a ticket from the form (private with ``private = true``), or the channel."""
+    if not isinstance(channel, discord.TextChannel):
+        return channel
+    try:
+        thread = await new_thread(bot, channel, ticket)
+    except discord.HTTPException as error:
+        log.error("could not create the thread of %s (answering in the channel): %s", ticket.id, error)
+        return channel
+    await add_people(bot, thread, requester)
+    return thread
+
+
+async def new_thread(bot: DeskBot, channel: discord.TextChannel, ticket: Ticket,
+                     message: discord.Message | None = None) -> discord.Thread:
+    """The ticket's thread: private (and not invitable) when configured, else public, on ``message`` if given."""
+    if is_private(bot):
+        return await channel.create_thread(name=thread_name(ticket), type=discord.ChannelType.private_thread,
+                                           invitable=False, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+    if message is not None:
+        return await message.create_thread(name=thread_name(ticket), auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+    return await channel.create_thread(name=thread_name(ticket), type=discord.ChannelType.public_thread,
+                                       auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+
+
+async def add_people(bot: DeskBot, thread: discord.Thread, requester: discord.abc.User) -> None:
+    """The requester (only members hear what is said in a thread); in a private one the agents too."""
+    await bot.outbox._safe(thread.add_user(requester), "add the requester to the thread")
+    if not is_private(bot):
+        return
+    agents = [m for m in thread.guild.members if bot.directory.has_agent_role(m) and not m.bot]
+    for member in agents[:MAX_ADDED_AGENTS]:
+        await bot.outbox._safe(thread.add_user(member), "add an agent to the private thread")
