@@ -317,7 +317,8 @@ class PairingKnowledge:
 class SlackHarness:
     """The real Bolt app around a desk, its Web API at the fake; requests go in signed."""
 
-    def __init__(self, config, fake: FakeSlack, *, clock, store=None, knowledge=False, inline: bool = True) -> None:
+    def __init__(self, config, fake: FakeSlack, *, clock, store=None, knowledge=False, inline: bool = True,
+                 receiver=None) -> None:
         from bot.adapters.slack import SlackDirectory, create_app
         from bot.app import build_desk
         from bot.store import TinyTicketStore
@@ -328,7 +329,8 @@ class SlackHarness:
                                people=self.directory.lookup)
         self.desk.survey_policy = None  # surveys only where a test asks for them (the real policy samples)
         self.app = create_app(self.desk, token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=fake.url,
-                              directory=self.directory, executor=InlineExecutor() if inline else None)
+                              directory=self.directory, executor=InlineExecutor() if inline else None,
+                              receiver=receiver)
 
     @property
     def store(self):

@@ -28,8 +28,10 @@ from bot.adapters.slack.acks import VIEW_SECONDS, Pools, acked, submit, within
 from bot.adapters.slack.channels import can_follow
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
 from bot.adapters.slack.forms import FormListeners
+from bot.adapters.slack.inbound import catch_up, recorded
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
+from bot.inbox import Receiver
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +72,15 @@ def create_app(
     executor: Executor | None = None,
     token_verification: bool = True,
     logger: logging.Logger | None = None,
+    receiver: Receiver | None = None,
 ) -> App:
     """A Bolt ``App`` wired to ``desk``; tests inject the client (or base URL), secret and executor.
 
     Pass ``signing_secret`` for HTTP (requests with a bad or old signature get 401); Socket Mode
     needs none. ``directory`` says who is an agent; build the desk with
-    ``people=directory.lookup`` so ``/desk assign @someone`` resolves Slack mentions.
+    ``people=directory.lookup`` so ``/desk assign @someone`` resolves Slack mentions. With a
+    ``receiver`` every message event is recorded in its inbox before it is acknowledged, and what
+    the last process recorded and did not handle is handled here, before the app is returned.
     """
     client = client or web_client(token=token, base_url=base_url)
     app = App(
@@ -92,21 +97,27 @@ def create_app(
     directory = directory or SlackDirectory(desk.config)
     if directory.client is None:
         directory.client = client
-    SlackListeners(desk, directory, pools=Pools.start(executor)).register(app)
+    listeners = SlackListeners(desk, directory, pools=Pools.start(executor), receiver=receiver)
+    listeners.register(app)
+    if receiver is not None:
+        catch_up(receiver, listeners.on_message, client)
     return app
 
 
 class SlackListeners:
     """The listeners; each turns a payload into one core call and hands the replies to the outbox."""
 
-    def __init__(self, desk: Desk, directory: SlackDirectory, *, pools: Pools | None = None) -> None:
+    def __init__(self, desk: Desk, directory: SlackDirectory, *, pools: Pools | None = None,
+                 receiver: Receiver | None = None) -> None:
         self.desk = desk
         self.directory = directory
         self.pools = pools or Pools.start()
+        self.receiver = receiver
 
     def register(self, app: App) -> None:
         work, interactive = self.pools.work, self.pools.interactive
-        app.event("message")(acked(self.on_message, work))
+        app.event("message")(acked(self.on_message, work) if self.receiver is None
+                             else recorded(self.on_message, work, self.receiver))
         app.command(SLASH_COMMAND)(acked(self.on_command, interactive))  # it may open a modal
         app.action(TICKET_BUTTONS)(acked(self.on_ticket_button, work))
         app.action(SURVEY_BUTTONS)(acked(self.on_survey_button, interactive))

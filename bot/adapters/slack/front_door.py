@@ -99,8 +99,10 @@ class FrontDoor(ThreadingHTTPServer):
 
 
 def http_server(app: App, *, host: str, port: int, max_body: int = MAX_BODY, read_timeout: float = READ_TIMEOUT,
-                max_connections: int = MAX_CONNECTIONS, replays: Replays | None = None) -> FrontDoor:
-    """The front door on ``host:port`` (port 0: any free port) in front of a signed Bolt ``app``."""
+                max_connections: int = MAX_CONNECTIONS, replays: Replays | None = None,
+                health: Callable[[], str | None] | None = None) -> FrontDoor:
+    """The front door on ``host:port`` (port 0: any free port) in front of a signed Bolt ``app``;
+    ``/healthz`` answers 503 with ``health()``'s reason when that names one (inbox or store)."""
     replays = replays or Replays()
 
     class Handler(BaseHTTPRequestHandler):
@@ -109,7 +111,8 @@ def http_server(app: App, *, host: str, port: int, max_body: int = MAX_BODY, rea
 
         def do_GET(self) -> None:
             if self.path.partition("?")[0] == HEALTH_PATH:
-                self._send(200, {}, "ok")
+                reason = health() if health is not None else None
+                self._send(503, {}, f"not ready: {reason}") if reason else self._send(200, {}, "ok")
             else:
                 self._refuse(404, "not found")
 
@@ -133,7 +136,7 @@ def http_server(app: App, *, host: str, port: int, max_body: int = MAX_BODY, rea
                 self._send(200, {}, "")
                 return
             response = app.dispatch(BoltRequest(body=body, query=query, headers=headers))
-            if response.status == 401:
+            if response.status == 401 or response.status >= 500:  # a forgery, or not taken: Slack retries
                 replays.release(signature)
             self._send(response.status, response.headers, response.body)
 

@@ -12,8 +12,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
@@ -25,6 +26,7 @@ from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
+from bot.inbox import FileInbox, Receiver
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +50,27 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     desk.group_members = directory.members_of  # an on-duty user group, when [assignment] names one
     client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
     directory.client = client
+    receiver = inbox_receiver(config)
     try:
-        app = create_app(desk, client=client, directory=directory,
+        app = create_app(desk, client=client, directory=directory, receiver=receiver,
                          signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
     except BoltError as error:
         raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
     location = desk.store_location
     stop_timers = start_scheduler(desk, client)
     try:
-        return _serve(app, config, env, args, http=http, location=location, client=client)
+        return _serve(app, config, env, args, http=http, location=location, client=client,
+                      health=receiver.health)
     finally:
         if stop_timers is not None:
             stop_timers.set()
+
+
+def inbox_receiver(config: Config) -> Receiver:
+    """The durable inbox beside the store: ``<data_dir>/inbox/`` (PostgreSQL stores too)."""
+    from bot.store import default_data_dir
+
+    return Receiver(FileInbox(Path(config.data_dir or default_data_dir()) / "inbox"))
 
 
 def start_scheduler(desk, client) -> threading.Event | None:
@@ -71,11 +82,11 @@ def start_scheduler(desk, client) -> threading.Event | None:
 
 
 def _serve(app: App, config: Config, env: Mapping[str, str], args: Any, *, http: bool, location: str,
-           client) -> int:
+           client, health: Callable[[], str | None] | None = None) -> int:
     if http:
         host = env.get("CHATDESK_SLACK_HOST", "0.0.0.0")
         port = int(getattr(args, "port", 3000))
-        server = http_server(app, host=host, port=port)
+        server = http_server(app, host=host, port=port, health=health)
         print(messages.SLACK_LISTENING_HTTP.format(team=config.team, host=host, port=server.server_address[1],
                                                    location=location), file=sys.stderr, flush=True)
         return serve(server)

@@ -1,0 +1,249 @@
+"""The durable inbox: an inbound event is written down before it is acknowledged, and handled after.
+
+A platform that got its acknowledgement does not send the event again, so an event the process
+dies holding would be lost. The adapter records each event here first (answering with an error
+status, so the platform retries, when it cannot), acknowledges, and marks it done once the core
+has handled it; at start, what was recorded but not handled is handled first. Handling is
+idempotent on the platform message id (``Source.delivery_key``), so an event handled twice (the
+process died between the handling and the mark) is still one ticket.
+
+``FileInbox`` keeps one small file per pending event in ``<data_dir>/inbox/``, written atomically
+(temporary file, fsync, ``os.replace``, fsync of the directory) and removed once handled: an
+append costs the same however many tickets the store holds. ``MemoryInbox`` is its twin for tests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+# /healthz says "not ready" when more than BACKLOG_COUNT events are still unhandled after
+# BACKLOG_SECONDS: the work pools are stuck or the store refuses every write.
+BACKLOG_COUNT = 20
+BACKLOG_SECONDS = 30.0
+SUFFIX = ".json"
+SET_ASIDE = "failed"  # events that failed again at start, kept for an operator to look at
+
+
+class InboxError(Exception):
+    """The inbox could not record (or read) an event; the message names the file and the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One recorded event: its id in the inbox, what the adapter needs to handle it, and when."""
+
+    id: str
+    payload: Mapping[str, Any]
+    recorded: float
+
+
+class Inbox(Protocol):
+    """Where inbound events wait between their acknowledgement and their handling."""
+
+    def record(self, payload: Mapping[str, Any]) -> Entry:
+        """Keep ``payload`` durably; raises ``InboxError`` when it cannot."""
+        ...
+
+    def done(self, entry_id: str) -> None:
+        """The event was handled: forget it."""
+        ...
+
+    def set_aside(self, entry_id: str) -> None:
+        """The event failed again at start: keep it out of the way, for an operator."""
+        ...
+
+    def pending(self) -> list[Entry]:
+        """What was recorded and not handled, oldest first."""
+        ...
+
+    def check(self) -> None:
+        """Raise ``InboxError`` when a new event could not be recorded now."""
+        ...
+
+
+def entry_name(now: float) -> str:
+    """A file name that sorts by time of arrival and is unique across threads and restarts."""
+    return f"{int(now * 1_000_000):020d}-{uuid.uuid4().hex[:12]}"
+
+
+class FileInbox:
+    """One file per pending event in ``directory``; implements ``Inbox``."""
+
+    def __init__(self, directory: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> None:
+        self.directory = Path(directory)
+        self.clock = clock
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # reported by check() and record(): the desk still starts, not ready
+            log.error("the inbox directory %s cannot be created: %s", self.directory, error)
+
+    def record(self, payload: Mapping[str, Any]) -> Entry:
+        now = self.clock()
+        name = entry_name(now)
+        data = json.dumps({"recorded": now, "payload": payload}, ensure_ascii=False).encode("utf-8")
+        self._write(name, data)
+        return Entry(name, payload, now)
+
+    def _write(self, name: str, data: bytes) -> None:
+        final = self.directory / f"{name}{SUFFIX}"
+        temporary = self.directory / f".{name}.tmp"
+        try:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temporary, final)
+            except BaseException:
+                temporary.unlink(missing_ok=True)
+                raise
+            self._sync_directory()
+        except OSError as error:
+            raise InboxError(f"cannot record an event in {final}: {error.strerror or error}") from error
+
+    def _sync_directory(self) -> None:
+        """Make the rename itself durable (POSIX: the directory entry lives in the directory)."""
+        descriptor = os.open(self.directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def done(self, entry_id: str) -> None:
+        try:
+            (self.directory / f"{entry_id}{SUFFIX}").unlink(missing_ok=True)
+        except OSError as error:  # handled twice at the next start, which is harmless
+            log.warning("could not remove handled event %s from the inbox %s: %s", entry_id, self.directory, error)
+
+    def set_aside(self, entry_id: str) -> None:
+        aside = self.directory / SET_ASIDE
+        try:
+            aside.mkdir(exist_ok=True)
+            os.replace(self.directory / f"{entry_id}{SUFFIX}", aside / f"{entry_id}{SUFFIX}")
+        except OSError as error:
+            log.error("could not set aside event %s in %s: %s", entry_id, aside, error)
+
+    def pending(self) -> list[Entry]:
+        try:
+            names = sorted(p.name for p in self.directory.iterdir() if p.name.endswith(SUFFIX))
+        except OSError as error:
+            raise InboxError(f"cannot read the inbox {self.directory}: {error.strerror or error}") from error
+        entries = []
+        for name in names:
+            path = self.directory / name
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                entries.append(Entry(name[: -len(SUFFIX)], record["payload"], float(record["recorded"])))
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                log.error("inbox file %s is unreadable (%s); set aside in %s/", path, error, SET_ASIDE)
+                self.set_aside(name[: -len(SUFFIX)])
+        return entries
+
+    def check(self) -> None:
+        name = f".probe-{uuid.uuid4().hex[:12]}"
+        self._write(name, b"{}")
+        (self.directory / f"{name}{SUFFIX}").unlink(missing_ok=True)
+
+
+class MemoryInbox:
+    """The in-memory twin of ``FileInbox``; ``broken`` makes it refuse, as a full disk would."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.entries: dict[str, Entry] = {}
+        self.aside: dict[str, Entry] = {}
+        self.broken: str | None = None
+        self._lock = threading.Lock()
+
+    def record(self, payload: Mapping[str, Any]) -> Entry:
+        self.check()
+        now = self.clock()
+        entry = Entry(entry_name(now), json.loads(json.dumps(payload)), now)
+        with self._lock:
+            self.entries[entry.id] = entry
+        return entry
+
+    def done(self, entry_id: str) -> None:
+        with self._lock:
+            self.entries.pop(entry_id, None)
+
+    def set_aside(self, entry_id: str) -> None:
+        with self._lock:
+            if entry_id in self.entries:
+                self.aside[entry_id] = self.entries.pop(entry_id)
+
+    def pending(self) -> list[Entry]:
+        with self._lock:
+            return [self.entries[key] for key in sorted(self.entries)]
+
+    def check(self) -> None:
+        if self.broken:
+            raise InboxError(self.broken)
+
+
+class Receiver:
+    """Record, then (after the acknowledgement) handle and forget; catch up at start; say if healthy."""
+
+    def __init__(self, inbox: Inbox, *, clock: Callable[[], float] = time.time,
+                 backlog_count: int = BACKLOG_COUNT, backlog_seconds: float = BACKLOG_SECONDS) -> None:
+        self.inbox = inbox
+        self.clock = clock
+        self.backlog_count = backlog_count
+        self.backlog_seconds = backlog_seconds
+        self.failure: str | None = None  # the last handling's error, until one succeeds
+
+    def accept(self, payload: Mapping[str, Any]) -> Entry:
+        """Record ``payload``; raises ``InboxError`` (answer with an error status, never 200)."""
+        return self.inbox.record(payload)
+
+    def handle(self, entry: Entry, work: Callable[[Mapping[str, Any]], Any]) -> bool:
+        """Run ``work`` on the entry's payload; forget the entry only when it succeeded."""
+        try:
+            work(entry.payload)
+        except Exception as error:
+            self.failure = f"handling event {entry.id} failed: {error}"
+            log.exception("inbound event %s failed; it stays in the inbox and is handled again at start", entry.id)
+            return False
+        self.failure = None
+        self.inbox.done(entry.id)
+        return True
+
+    def catch_up(self, work: Callable[[Mapping[str, Any]], Any]) -> tuple[int, int]:
+        """Handle, in order, what was recorded and not handled; ``(handled, set aside)``."""
+        handled = failed = 0
+        for entry in self.inbox.pending():
+            if self.handle(entry, work):
+                handled += 1
+            else:
+                failed += 1
+                self.inbox.set_aside(entry.id)
+        if handled or failed:
+            log.info("inbox: %d event(s) recorded before the last stop handled, %d set aside", handled, failed)
+        return handled, failed
+
+    def health(self) -> str | None:
+        """Why new events could not be taken or handled now; ``None`` when ready."""
+        try:
+            self.inbox.check()
+            pending = self.inbox.pending()
+        except InboxError as error:
+            return f"inbox: {error}"
+        if self.failure:
+            return f"store: {self.failure}"
+        old = [e for e in pending if self.clock() - e.recorded > self.backlog_seconds]
+        if len(old) > self.backlog_count:
+            return (f"inbox: {len(old)} events unhandled for more than {self.backlog_seconds:g} s "
+                    f"(limit {self.backlog_count})")
+        return None
