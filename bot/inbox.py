@@ -193,6 +193,13 @@ class MemoryInbox:
             raise InboxError(self.broken)
 
 
+def receiver_for(config: Any) -> Receiver:
+    """The receiver over the inbox beside the store: ``<data_dir>/inbox/`` (PostgreSQL stores too)."""
+    from bot.store import default_data_dir
+
+    return Receiver(FileInbox(Path(config.data_dir or default_data_dir()) / "inbox"))
+
+
 class Receiver:
     """Record, then (after the acknowledgement) handle and forget; catch up at start; say if healthy."""
 

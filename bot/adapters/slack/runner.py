@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
@@ -26,7 +25,7 @@ from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
-from bot.inbox import FileInbox, Receiver
+from bot.inbox import receiver_for
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     desk.group_members = directory.members_of  # an on-duty user group, when [assignment] names one
     client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
     directory.client = client
-    receiver = inbox_receiver(config)
+    receiver = receiver_for(config)
     try:
         app = create_app(desk, client=client, directory=directory, receiver=receiver,
                          signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
@@ -64,13 +63,6 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     finally:
         if stop_timers is not None:
             stop_timers.set()
-
-
-def inbox_receiver(config: Config) -> Receiver:
-    """The durable inbox beside the store: ``<data_dir>/inbox/`` (PostgreSQL stores too)."""
-    from bot.store import default_data_dir
-
-    return Receiver(FileInbox(Path(config.data_dir or default_data_dir()) / "inbox"))
 
 
 def start_scheduler(desk, client) -> threading.Event | None:
