@@ -188,9 +188,17 @@ class World:
         interaction.channel = self.bot.get_channel(channel)
         interaction.message = message
         interaction.response = MagicMock(spec=discord.InteractionResponse)
+        responded: list[str] = []  # as Discord: one response, then only follow-ups
+
+        def responding(name: str):
+            async def respond(*args: Any, **kwargs: Any) -> None:
+                if responded:
+                    raise discord.InteractionResponded(interaction)
+                responded.append(name)
+            return AsyncMock(side_effect=respond)
         for name in ("send_message", "send_modal", "defer", "edit_message"):
-            setattr(interaction.response, name, AsyncMock())
-        interaction.response.is_done.return_value = False
+            setattr(interaction.response, name, responding(name))
+        interaction.response.is_done.side_effect = lambda: bool(responded)
         interaction.followup = MagicMock(spec=discord.Webhook)
         interaction.followup.send = AsyncMock()
         return interaction

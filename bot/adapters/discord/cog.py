@@ -242,6 +242,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
     async def open_ticket_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """An agent turns someone's message into a ticket (the core refuses everyone else)."""
         try:
+            # Matching, the thread and its posts take longer than the 3 s Discord allows a first response.
+            await interaction.response.defer(ephemeral=True, thinking=True)
             agent = self.bot.directory.actor(interaction.user)
             inbound = self.inbound(message, menu=True)
             if inbound is None:

@@ -57,6 +57,7 @@ class TicketButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button],
         return cls(match["action"], match["ticket"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()  # the desk may take over 3 s; follow-ups keep their own privacy
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         replies = await bot.call(bot.desk.on_action, actor, self.action, self.ticket_id)

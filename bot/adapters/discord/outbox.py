@@ -46,14 +46,17 @@ class Responder:
 
     def __init__(self, interaction: discord.Interaction) -> None:
         self.interaction = interaction
+        # A deferred interaction has had its response: every answer is then a follow-up.
+        self.deferred = interaction.response.is_done()
         self.done = False
 
     async def send(self, *, ephemeral: bool, **kwargs: Any) -> None:
         kwargs = {key: value for key, value in kwargs.items() if value is not None}
-        if not self.done:
+        if not self.done and not self.deferred:
             self.done = True
             await self.interaction.response.send_message(ephemeral=ephemeral, **kwargs)
         else:
+            self.done = True
             await self.interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
 
