@@ -136,13 +136,15 @@ class Desk(PlatformNeeds):
         return Outcome(replies=replies, ticket=ticket, created=True)
 
     def intake_reply(self, ticket: Ticket, suggestions: list[Suggestion]) -> Reply:
-        name = ticket.requester.name
-        if suggestions:
-            return Reply(messages.INTAKE_WITH_SUGGESTIONS.format(name=name, ticket_id=ticket.id),
-                         kind=Kind.INTAKE, ticket=ticket, suggestions=tuple(suggestions),
-                         actions=intake_actions(ticket))
-        return Reply(messages.INTAKE_NO_SUGGESTIONS.format(name=name, ticket_id=ticket.id), kind=Kind.INTAKE,
-                     ticket=ticket, actions=intake_actions(ticket))
+        follows = ticket.events[0].get("follows") if ticket.events else None  # a closed ticket's follow-up
+        if follows:
+            template = (messages.FOLLOWS_INTAKE_WITH_SUGGESTIONS if suggestions
+                        else messages.FOLLOWS_INTAKE_NO_SUGGESTIONS)
+        else:
+            template = messages.INTAKE_WITH_SUGGESTIONS if suggestions else messages.INTAKE_NO_SUGGESTIONS
+        text = template.format(name=ticket.requester.name, ticket_id=ticket.id, old_id=follows)
+        return Reply(text, kind=Kind.INTAKE, ticket=ticket, suggestions=tuple(suggestions),
+                     actions=intake_actions(ticket))
 
     def _thread_message(self, inbound: Inbound) -> Outcome:
         return on_thread_message(self, inbound)

@@ -31,7 +31,7 @@ def on_thread_message(desk: Desk, inbound: Inbound) -> Outcome:
         return Outcome(ignored=messages.IGNORED_NOT_A_TICKET_THREAD)
     requester = not actor.is_agent and actor.same_person(ticket.requester)
     if requester and ticket.state is State.CLOSED:
-        return _follows_closed(desk, inbound, ticket)
+        return desk.open_ticket(inbound, follows=ticket)  # its intake reply says what it follows
     before = ticket.state
     ticket, reopened = desk.service.follow_up(actor, ticket.id, inbound.text, message_id=inbound.message_id)
     text = _quote(inbound.text)
@@ -68,15 +68,6 @@ def direct_message(desk: Desk, inbound: Inbound) -> Outcome:
     if is_small_talk(inbound.text):
         return Outcome(ignored=messages.IGNORED_SMALL_TALK)
     return desk.open_ticket(inbound)
-
-
-def _follows_closed(desk: Desk, inbound: Inbound, old: Ticket) -> Outcome:
-    outcome = desk.open_ticket(inbound, follows=old)
-    if outcome.created and outcome.replies and outcome.ticket is not None:
-        first = outcome.replies[0]
-        lead = messages.FOLLOWS_INTAKE.format(name=inbound.actor.name, old_id=old.id, ticket_id=outcome.ticket.id)
-        outcome.replies[0] = dataclasses.replace(first, text=f"{lead} {first.text.split('. ', 1)[-1]}")
-    return outcome
 
 
 def customer_reopened(actor: Actor, ticket: Ticket, reason: str) -> list[Reply]:

@@ -265,7 +265,10 @@ CUSTOMER_REOPENED_ANNOUNCEMENT = "{name} reopened {ticket_id} ({owner}){reason} 
 WAITING_ANSWERED_ANNOUNCEMENT = "{name} answered on {ticket_id}, which was waiting on them ({owner}): “{text}”"
 OWNER_IS = "with {owner}"
 OWNER_NOBODY = "unclaimed"
-FOLLOWS_INTAKE = ("{name}, {old_id} is closed, so I've opened {ticket_id} for this (it follows {old_id}).")
+FOLLOWS_INTAKE_WITH_SUGGESTIONS = ("{name}, {old_id} is closed, so I've opened {ticket_id} for this (it follows "
+                                   "{old_id}). These articles may already answer it:")
+FOLLOWS_INTAKE_NO_SUGGESTIONS = ("{name}, {old_id} is closed, so I've opened {ticket_id} for this (it follows "
+                                 "{old_id}). An agent will be with you shortly.")
 ESCALATED_AFTER_RESOLUTION = "{ticket_id} still needs help after {who} resolved it: {subject}"
 ESCALATED_AFTER_SELF_SERVICE = "{ticket_id} still needs help (the article did not solve it after all): {subject}"
 

@@ -25,3 +25,18 @@ def test_members_of_the_on_duty_group_get_new_tickets_until_they_go_off_duty(sla
                  client_msg_id="another-one")
     slack.event(event)
     assert slack.store.get("T-2").assignee is None
+
+
+def test_the_on_duty_group_is_read_once_per_cache_period(slack_config, fake, clock):
+    config = replace(slack_config, sections={**slack_config.sections,
+                                             "assignment": AssignmentSection(mode="round-robin",
+                                                                             on_duty_group="SONCALL")})
+    fake.groups["SONCALL"] = ["USAM"]
+    slack = SlackHarness(config, fake, clock=clock)
+    slack.desk.group_members = slack.directory.members_of
+    for n in range(3):
+        event = dict(fixture("event_message.json"), ts=f"1763283700.00030{n}", event_ts=f"1763283700.00030{n}",
+                     client_msg_id=f"cached-{n}")
+        slack.event(event)
+    reads = [call for call in fake.of("usergroups.users.list") if call.body["usergroup"] == "SONCALL"]
+    assert len(reads) == 1 and all(slack.store.get(f"T-{n}").assignee for n in (1, 2, 3))

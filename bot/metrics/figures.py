@@ -325,9 +325,16 @@ def category_figures(lines: Sequence[Timeline], week: Week, *, policies: Policie
     groups: dict[str, list[Timeline]] = {}
     for line in lines:
         groups.setdefault(line.category, []).append(line)
+    ordered = {name: groups[name] for name in sorted(groups, key=lambda c: (c == UNCATEGORIZED, c))}
+    return group_figures(ordered, week, policies=policies, as_of=as_of)
+
+
+def group_figures(groups: Mapping[str, Sequence[Timeline]], week: Week, *, policies: Policies,
+                  as_of: dt.datetime) -> dict[str, dict[str, Any]]:
+    """The week's figures for each named group of tickets, in order; groups with nothing that week left out."""
     figures = {}
-    for name in sorted(groups, key=lambda c: (c == UNCATEGORIZED, c)):
-        result = week_figures(groups[name], week, policies=policies, as_of=as_of)
+    for name, group in groups.items():
+        result = week_figures(group, week, policies=policies, as_of=as_of)
         if any(result[k] for k in ("opened", "resolved", "reopened", "backlog", "csat_responses")):
             figures[name] = result
     return figures

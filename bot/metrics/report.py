@@ -13,7 +13,7 @@ from bot import messages
 from bot.config import Config
 from bot.domain import EventType, Ticket
 from bot.metrics.figures import (
-    FIGURE_KEYS, agent_figures, category_figures, timelines, week_figures,
+    FIGURE_KEYS, agent_figures, category_figures, group_figures, timelines, week_figures,
 )
 from bot.metrics.sla_figures import priority_figures
 from bot.sla import Policies, policies_from
@@ -97,13 +97,8 @@ def _queue_figures(tickets: Iterable[Ticket], lines, config: Config, week: Week,
     from bot.workflow.queues import queue_of
 
     names = {t.id: (found.name if (found := queue_of(t, queues)) else None) for t in tickets}
-    figures = {}
-    for queue in queues:
-        group = [line for line in lines if names.get(line.ticket_id) == queue.name]
-        result = week_figures(group, week, policies=policies, as_of=as_of)
-        if any(result[k] for k in ("opened", "resolved", "reopened", "backlog")):
-            figures[queue.name] = result
-    return figures
+    groups = {queue.name: [line for line in lines if names.get(line.ticket_id) == queue.name] for queue in queues}
+    return group_figures(groups, week, policies=policies, as_of=as_of)
 
 
 def _gaps(tickets: Iterable[Ticket], config: Config, week: Week, *,
@@ -184,24 +179,24 @@ def markdown_lines(report: Report) -> list[str]:
             lines.append(messages.METRICS_AGENT_LINE.format(
                 name=key, resolved=agent["resolved"], handle=duration(agent["handle_median_min"]),
                 responses=agent["first_responses"], frt=duration(agent["frt_median_min"])))
-    if report.by_queue:
-        lines.append(messages.METRICS_QUEUES_HEADER)
-        for name, figures in report.by_queue.items():
-            lines.append(messages.METRICS_CATEGORY_LINE.format(
-                name=name, opened=figures["opened"], resolved=figures["resolved"], backlog=figures["backlog"],
-                frt=duration(figures["frt_median_min"]), auto=percent(figures["auto_resolution_rate"])))
-    if report.by_category:
-        lines.append(messages.METRICS_CATEGORIES_HEADER)
-        for name, figures in report.by_category.items():
-            lines.append(messages.METRICS_CATEGORY_LINE.format(
-                name=name, opened=figures["opened"], resolved=figures["resolved"], backlog=figures["backlog"],
-                frt=duration(figures["frt_median_min"]), auto=percent(figures["auto_resolution_rate"])))
+    lines += _group_lines(messages.METRICS_QUEUES_HEADER, report.by_queue)
+    lines += _group_lines(messages.METRICS_CATEGORIES_HEADER, report.by_category)
     if report.gaps:
         lines.append(messages.METRICS_GAPS_HEADER)
         for gap in report.gaps:
             where = f" · {gap['category']}" if gap.get("category") else ""
             lines.append(messages.METRICS_GAP_LINE.format(count=gap["count"], topic=gap["topic"], where=where))
     return lines
+
+
+def _group_lines(header: str, groups: dict[str, dict[str, Any]]) -> list[str]:
+    """A header and a line per group (team queue, category); nothing when there are none."""
+    if not groups:
+        return []
+    return [header, *(messages.METRICS_CATEGORY_LINE.format(
+        name=name, opened=figures["opened"], resolved=figures["resolved"], backlog=figures["backlog"],
+        frt=duration(figures["frt_median_min"]), auto=percent(figures["auto_resolution_rate"]))
+        for name, figures in groups.items())]
 
 
 def _sla_lines(report: Report) -> list[str]:

@@ -43,6 +43,7 @@ class SlackDirectory:
         self._lock = threading.Lock()
         self._members: frozenset[str] = frozenset()
         self._members_at: float | None = None
+        self._groups: dict[str, tuple[float, tuple[Person, ...]]] = {}  # on-duty groups: (read at, members)
         self._names: dict[str, tuple[str, str | None]] = {}
         self._workspace_url: str | None = None
 
@@ -74,15 +75,25 @@ class SlackDirectory:
             return self._members
 
     def members_of(self, platform: str, group: str) -> list[Person]:
-        """The members of a Slack user group (``[assignment] on_duty_group``), with their names."""
+        """The members of a Slack user group (``[assignment] on_duty_group``), with their names.
+
+        Cached for ``ttl`` seconds like the agents groups: assignment asks on every new ticket.
+        """
         if platform != PLATFORM or self.client is None:
             return []
+        with self._lock:
+            cached = self._groups.get(group)
+            if cached is not None and self._now() - cached[0] < self.ttl:
+                return list(cached[1])
         try:
             users = self.client.usergroups_users_list(usergroup=group).get("users") or ()
         except (SlackApiError, SlackClientError, OSError) as error:
-            log.warning("usergroups.users.list %s failed: %s", group, error)
-            return []
-        return [Person(PLATFORM, str(user), self.profile(str(user))[0]) for user in users]
+            log.warning("usergroups.users.list %s failed; keeping the last known members: %s", group, error)
+            return list(cached[1]) if cached is not None else []
+        members = tuple(Person(PLATFORM, str(user), self.profile(str(user))[0]) for user in users)
+        with self._lock:
+            self._groups[group] = (self._now(), members)
+        return list(members)
 
     def actor(self, user_id: str, name: str | None = None) -> Actor:
         """The core's view of a Slack user: id, display name, contact, and whether an agent."""
