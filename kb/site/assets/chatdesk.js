@@ -7,8 +7,19 @@ document.addEventListener("click", function (event) {
   var input = document.querySelector("input.md-search__input")
   if (!input) return
   event.preventDefault()
-  input.focus()
+  openSearch(input)
 })
+
+// Open Material's search overlay through its own toggle, then put the caret in the query:
+// focusing the input alone opens it only once Material has bound its focus handler.
+function openSearch(input) {
+  var toggle = document.getElementById("__search")
+  if (toggle && !toggle.checked) {
+    toggle.checked = true
+    toggle.dispatchEvent(new Event("change"))
+  }
+  input.focus()
+}
 
 // The query is normalised as the customer types, before Material reads it (capture phase), the
 // same way kb_site's pages were for the index:
@@ -90,7 +101,7 @@ document.addEventListener("keydown", function (event) {
   var input = document.querySelector("input.md-search__input")
   if (!input) return
   event.preventDefault()
-  input.focus()
+  openSearch(input)
 })
 
 if (typeof document$ !== "undefined" && document$.subscribe) {
