@@ -293,3 +293,31 @@ def test_the_running_desk_refuses_huge_malformed_and_replayed_requests_and_keeps
         assert [note.get("text") for note in ticket.notes] == ["replaced the cable"]
     finally:
         store.close()
+
+
+def test_a_client_that_hangs_up_is_a_log_line_not_a_traceback(caplog):
+    import socket as sockets
+    import struct
+    import threading
+
+    from bot.adapters.slack.front_door import FrontDoor
+    from http.server import BaseHTTPRequestHandler
+
+    server = FrontDoor(("127.0.0.1", 0), BaseHTTPRequestHandler, max_connections=4)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        with caplog.at_level("INFO", logger="bot.adapters.slack.front_door"):
+            client = sockets.create_connection(server.server_address[:2])
+            client.sendall(b"POST /slack/events HTTP/1.1\r\n")
+            # SO_LINGER 0: close with a reset, as a client that gives up does
+            client.setsockopt(sockets.SOL_SOCKET, sockets.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+            deadline = 50
+            while deadline and "ended early" not in caplog.text:
+                threading.Event().wait(0.05)
+                deadline -= 1
+        assert "ended early" in caplog.text and "Traceback" not in caplog.text
+    finally:
+        server.shutdown()
+        server.server_close()

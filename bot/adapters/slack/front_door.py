@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -96,6 +97,14 @@ class FrontDoor(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-request is routine on the internet: a line, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.info("connection from %s ended early: %s", client_address[0], error)
+            return
+        log.exception("request from %s failed", client_address[0])
 
 
 def http_server(app: App, *, host: str, port: int, max_body: int = MAX_BODY, read_timeout: float = READ_TIMEOUT,
