@@ -30,14 +30,15 @@ import time
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import kb.matcher  # noqa: E402
 import kb.semantic  # noqa: E402
 from kb.articles import Article  # noqa: E402
-from kb.evaluation import EvalReport, Labelled, articles_from_labelled, evaluate, read_labelled  # noqa: E402
+from kb.evaluation import (  # noqa: E402
+    EvalReport, Labelled, articles_from_labelled, evaluate, read_labelled, suggest_latencies,
+)
 from kb.fusion import DEFAULT_FUSION, FUSED_SIGNALS  # noqa: E402
 from kb.matcher import Matcher  # noqa: E402
 from kb.sources import load_articles  # noqa: E402
@@ -121,8 +122,8 @@ def _costs(articles: list[Article], test: list[Labelled], *, timed: int) -> None
     texts = [text for text, _ in test]
     same = (matcher.search_many(texts, limit=3) == again.search_many(texts, limit=3)
             and matcher.calibration == again.calibration)
-    fused_ms = _per_query(matcher, texts[:timed])
-    lexical_ms = _per_query(Matcher.build(articles, semantic=False), texts[:timed])
+    fused_ms = suggest_latencies(matcher, texts[:timed])
+    lexical_ms = suggest_latencies(Matcher.build(articles, semantic=False), texts[:timed])
     print(f"at {phrasings} phrasings ({len(articles)} articles):")
     print(f"  build (embeddings cached, classifier + calibration fits): best {min(times):.2f} s, "
           f"worst {max(times):.2f} s; lexical engine alone {min(lexical):.2f} s")
@@ -133,16 +134,6 @@ def _costs(articles: list[Article], test: list[Labelled], *, timed: int) -> None
     print(f"  two fresh builds give identical suggestions, scores and threshold: "
           f"{'yes' if same else 'NO'}; threshold {matcher.threshold:.4f}, "
           f"fusion {matcher.calibration.weights}")
-
-
-def _per_query(matcher: Matcher, texts: list[str]) -> np.ndarray:
-    times = []
-    with threadpool_limits(1):
-        for text in texts:
-            start = time.perf_counter()
-            matcher.suggest(text)
-            times.append((time.perf_counter() - start) * 1000)
-    return np.array(times)
 
 
 def _scripts() -> None:
