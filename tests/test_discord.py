@@ -11,6 +11,7 @@ import asyncio
 import copy
 import itertools
 import json
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -180,38 +181,91 @@ class World:
         options.setdefault("message_id", REQUEST)
         return await self.post(author, text, **options)
 
-    def interaction(self, who: str, *, channel: int = SUPPORT, message: discord.Message | None = None):
+    def interaction(self, who: str, *, channel: int = SUPPORT, message: discord.Message | None = None,
+                    kind: discord.InteractionType = discord.InteractionType.application_command):
+        """A spec'd interaction that answers as Discord does (``Answering``): one response, then
+        follow-ups, the first of which after a slash command's defer takes the placeholder's privacy."""
         interaction = MagicMock(spec=discord.Interaction)
         interaction.client = self.bot
         interaction.user = self.members[who]
         interaction.guild = self.guild
         interaction.channel = self.bot.get_channel(channel)
         interaction.message = message
+        interaction.type = kind
+        interaction.is_expired.return_value = False
         interaction.response = MagicMock(spec=discord.InteractionResponse)
-        responded: list[str] = []  # as Discord: one response, then only follow-ups
-
-        def responding(name: str):
-            async def respond(*args: Any, **kwargs: Any) -> None:
-                if responded:
-                    raise discord.InteractionResponded(interaction)
-                responded.append(name)
-            return AsyncMock(side_effect=respond)
-        for name in ("send_message", "send_modal", "defer", "edit_message"):
-            setattr(interaction.response, name, responding(name))
-        interaction.response.is_done.side_effect = lambda: bool(responded)
         interaction.followup = MagicMock(spec=discord.Webhook)
-        interaction.followup.send = AsyncMock()
+        interaction.answering = Answering(interaction)
         return interaction
 
     def thread(self, thread_id: int = REQUEST) -> discord.Thread:
         return self.guild.get_thread(thread_id)
 
 
+class Answering:
+    """Discord's side of answering one interaction, recorded in order with the time of each call.
+
+    One response (a message, a modal, a defer, an edit), then only follow-ups. A slash command's
+    defer (or a component's with ``thinking``) shows a placeholder whose privacy is set then; the
+    first follow-up replaces it and takes that privacy whatever its own flag says, unless the
+    placeholder was deleted first (discord/discord-api-docs#2742).
+    """
+
+    def __init__(self, interaction) -> None:
+        self.interaction = interaction
+        self.calls: list[tuple[str, float]] = []  # (what, time.perf_counter())
+        self.sent: list[tuple[bool, str, dict[str, Any]]] = []  # (shown privately, text, kwargs)
+        self.placeholder: bool | None = None  # the pending placeholder's privacy
+        self.responded = False
+        for name in ("send_message", "send_modal", "defer", "edit_message"):
+            setattr(interaction.response, name, AsyncMock(side_effect=self._responder(name)))
+        interaction.response.is_done.side_effect = lambda: self.responded
+        interaction.followup.send = AsyncMock(side_effect=self._follow_up)
+        interaction.delete_original_response = AsyncMock(side_effect=self._delete)
+
+    def _note(self, what: str) -> None:
+        self.calls.append((what, time.perf_counter()))
+
+    def _responder(self, name: str):
+        async def respond(content: Any = None, **kwargs: Any) -> None:
+            if self.interaction.response.is_done():
+                raise discord.InteractionResponded(self.interaction)
+            self._note(name)
+            self.responded = True
+            if name == "defer":
+                command = self.interaction.type is discord.InteractionType.application_command
+                if command or kwargs.get("thinking"):
+                    self.placeholder = bool(kwargs.get("ephemeral"))
+            elif name == "send_message":
+                self.sent.append((bool(kwargs.get("ephemeral")), text_of(content, kwargs), kwargs))
+        return respond
+
+    async def _follow_up(self, content: Any = None, **kwargs: Any) -> MagicMock:
+        if not self.interaction.response.is_done():
+            raise discord.NotFound(MagicMock(status=404), "Unknown Webhook")  # nothing to follow up yet
+        self._note("followup.send")
+        private = bool(kwargs.get("ephemeral"))
+        if self.placeholder is not None:
+            private, self.placeholder = self.placeholder, None
+        self.sent.append((private, text_of(content, kwargs), kwargs))
+        return MagicMock(spec=discord.WebhookMessage)
+
+    async def _delete(self) -> None:
+        self._note("delete_original_response")
+        self.placeholder = None
+
+    def first_response_after(self, started: float) -> float:
+        """Seconds from ``started`` to the first call Discord counts as the response."""
+        return next(at for what, at in self.calls if not what.startswith(("followup", "delete"))) - started
+
+    @property
+    def order(self) -> list[str]:
+        return [what for what, _ in self.calls]
+
+
 def answers(interaction) -> list[tuple[bool, str, dict[str, Any]]]:
-    """What the interaction was answered with: (ephemeral, text, kwargs), in order."""
-    calls = [*interaction.response.send_message.call_args_list, *interaction.followup.send.call_args_list]
-    return [(bool(c.kwargs.get("ephemeral")), text_of(c.args[0] if c.args else None, c.kwargs), c.kwargs)
-            for c in calls]
+    """What the interaction was answered with, as its user sees it: (private, text, kwargs), in order."""
+    return list(interaction.answering.sent)
 
 
 class PairingKnowledge:
@@ -382,7 +436,7 @@ def replace_subject(world, subject):
 
 async def press(world, who: str, custom_id: str, *, channel: int = REQUEST):
     """Press a button the way discord.py does: rebuild the item from its custom_id, then call it."""
-    interaction = world.interaction(who, channel=channel)
+    interaction = world.interaction(who, channel=channel, kind=discord.InteractionType.component)
     for item_class in (TicketButton, SurveyButton):
         match = item_class.__discord_ui_compiled_template__.fullmatch(custom_id)
         if match:

@@ -7,14 +7,18 @@ rules and the answers stay the core's. Inside a ticket's thread the ticket may b
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters import limits
 from bot.adapters.discord import PLATFORM, messages
+from bot.adapters.discord.deferral import defer_privately
 from bot.adapters.discord.forms import add_people, is_private, new_thread
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
 from bot.adapters.discord.slash import desk_commands
@@ -27,9 +31,15 @@ if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PERSON_MESSAGES = (discord.MessageType.default, discord.MessageType.reply)
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+# A modal must be Discord's first response, so the resolve form cannot hide behind a defer: the
+# desk gets half of the 3 s to find the ticket, and past that the agent is told to try again.
+FORM_DEADLINE = limits.DISCORD_INTERACTION_SECONDS / 2
+# Autocomplete cannot be deferred either: choices that are not ready by then are none.
+AUTOCOMPLETE_DEADLINE = limits.DISCORD_INTERACTION_SECONDS * 2 / 3
 
 
 def normalise_ticket(text: str | None) -> str | None:
@@ -69,7 +79,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
                                   current: str) -> list[app_commands.Choice[str]]:
         """Tickets the member may see (what ``show`` allows them), active first, matching ``current``."""
         actor = self.bot.directory.actor(interaction.user)
-        tickets = await self.bot.call(self.desk.pickable_tickets, actor, current, limit=AUTOCOMPLETE_LIMIT)
+        tickets = await self._choices(self.bot.call(self.desk.pickable_tickets, actor, current,
+                                                    limit=AUTOCOMPLETE_LIMIT))
         return [app_commands.Choice(name=clip(f"{t.id} · {t.state.value} · {t.subject}", CHOICE_LIMIT), value=t.id)
                 for t in tickets]
 
@@ -78,9 +89,16 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         """Published articles matching what is typed (``desk.search_articles``)."""
         if not current.strip():
             return []
-        found = await self.bot.call(self.desk.search_articles, current, limit=AUTOCOMPLETE_LIMIT)
+        found = await self._choices(self.bot.call(self.desk.search_articles, current, limit=AUTOCOMPLETE_LIMIT))
         return [app_commands.Choice(name=clip(f"{s.title} ({s.slug})", CHOICE_LIMIT), value=s.slug[:CHOICE_LIMIT])
                 for s in found]
+
+    async def _choices(self, work: Awaitable[list[T]]) -> list[T]:
+        try:
+            return await self._in_time(work, AUTOCOMPLETE_DEADLINE)
+        except TimeoutError:
+            log.warning("autocomplete took over %.0f s; no choices offered", AUTOCOMPLETE_DEADLINE)
+            return []
 
     async def category_autocomplete(self, interaction: discord.Interaction,
                                     current: str) -> list[app_commands.Choice[str]]:
@@ -115,11 +133,12 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     async def run(self, interaction: discord.Interaction, verb: str, ticket: str | None = None,
                   rest: str = "") -> None:
-        """``/desk VERB`` with its options, answered through the outbox."""
+        """``/desk VERB`` with its options: deferred at once, answered through the outbox."""
+        answer = await defer_privately(interaction)
         actor = self.bot.directory.actor(interaction.user)
         channel, thread = self.location(interaction.channel)
         replies = await self.bot.call(self._command, actor, verb, ticket, rest or "", channel, thread)
-        await self.bot.outbox.deliver(replies, interaction=interaction)
+        await self.bot.outbox.deliver(replies, interaction=answer)
 
     async def cog_app_command_error(self, interaction: discord.Interaction,
                                     error: app_commands.AppCommandError) -> None:
@@ -152,20 +171,37 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         ticket, resolution, article = values.get("ticket"), values.get("resolution"), values.get("article")
         actor = self.bot.directory.actor(interaction.user)
         channel, thread = self.location(interaction.channel)
-        ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
         if resolution is None and article is None:  # an agent gets the form; anyone else the verb's answer
-            form = await self.bot.call(self.desk.form_for, actor, f"resolve {ticket_id or ''}", search=False)
+            try:
+                form = await self._in_time(self.bot.call(
+                    self.desk.form_for, actor, f"resolve {normalise_ticket(ticket) or ''}".strip(),
+                    channel=channel, thread=thread, search=False), FORM_DEADLINE)
+            except TimeoutError:  # a modal must be the first response: it cannot wait behind a defer
+                await interaction.response.send_message(messages.DISCORD_FORM_SLOW, ephemeral=True)
+                return
             if form is not None:
                 from bot.adapters.discord.components import ResolveModal
 
                 await interaction.response.send_modal(ResolveModal(form.ticket.id, article=form.article))
                 return
-        found = await self.bot.call(self.desk.find, ticket_id)
+        answer = await defer_privately(interaction)
+        replies = await self.bot.call(self._resolve, actor, ticket, resolution, article, channel, thread)
+        await self.bot.outbox.deliver(replies, interaction=answer)
+
+    def _resolve(self, actor, ticket: str | None, resolution: str | None, article: str | None,
+                 channel: str | None, thread: str | None) -> list[Reply]:
+        ticket_id = normalise_ticket(ticket) or self.desk.ticket_in_thread(PLATFORM, channel, thread)
+        found = self.desk.find(ticket_id)
         if found is None or (resolution is None and article is None):  # the core says which, or why not
-            await self.run(interaction, "resolve", ticket, resolution or "")
-            return
-        replies = await self.bot.call(self.desk.resolve, actor, found.id, resolution or "", article=article)
-        await self.bot.outbox.deliver(replies, interaction=interaction)
+            return self._command(actor, "resolve", ticket, resolution or "", channel, thread)
+        return self.desk.resolve(actor, found.id, resolution or "", article=article)
+
+    @staticmethod
+    async def _in_time(work: Awaitable[T], seconds: float) -> T:
+        """``work``'s result if it comes within ``seconds`` (else TimeoutError; it still finishes)."""
+        task = asyncio.ensure_future(work)
+        task.add_done_callback(_log_late_failure)
+        return await asyncio.wait_for(asyncio.shield(task), seconds)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -287,6 +323,11 @@ def message_text(message: discord.Message) -> str:
     parts = [message.clean_content]
     parts += [attachment.url for attachment in message.attachments]
     return "\n".join(part for part in parts if part)
+
+
+def _log_late_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("a desk call failed after its interaction was answered", exc_info=task.exception())
 
 
 async def _apologise(interaction: discord.Interaction) -> None:

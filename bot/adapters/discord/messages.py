@@ -36,3 +36,5 @@ DISCORD_ROLE_AMBIGUOUS = ("[discord] agent_role {role!r} names {count} roles in 
                           "set agent_role to the id of the right one.")
 DISCORD_ROLE_ABSENT = "Server {server} has no role {role!r}: nobody there is an agent by role."
 DISCORD_FORM_NO_CHANNEL = "channel {channel} not found (is the bot in that server, and can it see the channel?)"
+DISCORD_FORM_SLOW = ("The resolve form took too long to open (the desk is busy); nothing was changed. Try again, "
+                     "or give the resolution: /desk resolve resolution:…")
