@@ -15,7 +15,7 @@ from bot import messages, registry
 from bot.commands import CommandContext, VerbRegistry
 from bot.commands.tickets import TICKET_VERBS
 from bot.config import Config
-from bot.desk_platform import Form, PlatformNeeds, intake_actions, top_suggestion
+from bot.desk_platform import Form, PlatformNeeds, intake_actions, team_actions
 from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotFound
 from bot.follow_ups import direct_message, need_help, on_thread_message
@@ -169,12 +169,15 @@ class Desk(PlatformNeeds):
     def _action(self, actor: Actor, action: Action, ticket_id: str, *, article: str | None) -> list[Reply]:
         if action is Action.CLAIM:
             return self.on_command(actor, f"claim {ticket_id}")
-        if action is Action.SOLVED:
-            ticket = self.service.get(ticket_id)
-            chosen = article or top_suggestion(ticket)
-            ticket = self.service.self_serve(actor, ticket.id, article=chosen)
+        if action is Action.SOLVED:  # the core checks it was offered, whatever button was pressed
+            ticket = self.service.self_serve(actor, ticket_id, article=article)
             return self.after_resolve(ticket, actor)
-        return need_help(self, actor, ticket_id)
+        if action is Action.NEED_HELP:
+            return need_help(self, actor, ticket_id)
+        # A form's button is the adapter's to open (``open_form``); pressed here, it says how.
+        form = self.service.open_form(actor, "resolve" if action is Action.RESOLVE_FORM else "note", ticket_id)
+        usage = messages.FORM_AS_COMMAND_RESOLVE if action is Action.RESOLVE_FORM else messages.FORM_AS_COMMAND_NOTE
+        return [Reply(usage.format(ticket_id=form.id), kind=Kind.USAGE, ticket=form, private=True)]
 
     def resolve(self, actor: Actor, ticket_id: str, resolution: str, *, article: str | None = None) -> list[Reply]:
         """Resolve from a form (Slack or Discord modal): the text kept exactly as typed, newlines too."""
@@ -266,9 +269,10 @@ class Desk(PlatformNeeds):
         return found[0] if found else slug
 
     def _announcement(self, ticket: Ticket) -> Reply:
+        """The new ticket in the team channel, with the agents' buttons (the customer's message has none)."""
         return Reply(messages.NEW_TICKET_ANNOUNCEMENT.format(ticket_id=ticket.id, name=ticket.requester.name,
                                                              subject=ticket.subject),
-                     kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,),
+                     kind=Kind.ANNOUNCE, ticket=ticket, actions=team_actions(ticket),
                      lines=field_lines(ticket, self.config))
 
     def intake_form(self) -> tuple[FormField, ...]:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from bot.commands import strip_prefix
 from bot.domain import Actor, State, Ticket, parse_ticket_id
 from bot.errors import DeskError
-from bot.replies import INTAKE_ACTIONS, Action, Reply, Suggestion
+from bot.replies import Action, Reply, Suggestion
+from bot.service_access import suggested_slugs
 from bot.threads import ThreadLink, thread_link
 
 if TYPE_CHECKING:
@@ -40,18 +41,32 @@ FORM_VERBS = ("resolve", "note")
 
 
 def intake_actions(ticket: Ticket) -> tuple[Action, ...]:
-    """The buttons under a ticket's intake message now: the customer's and Claim while it is open,
-    its forms instead of Claim once someone holds it, only "Still need help" once it is done."""
-    if ticket.state in (State.RESOLVED, State.CLOSED):
+    """The requester's buttons under the intake message, which everyone in the thread sees (so
+    never an agent's). "This solved it" only where articles were suggested, and "Still need help"
+    beside it until pressed; nothing while an unmatched request simply waits for the team (it was
+    announced, and nothing was tried that could have failed); "Still need help" once resolved, to
+    reopen; nothing once closed (closed is for good)."""
+    if ticket.state is State.CLOSED:
+        return ()
+    if ticket.state is State.RESOLVED:
         return (Action.NEED_HELP,)
-    if ticket.assignee:
-        return (Action.SOLVED, Action.NEED_HELP, Action.RESOLVE_FORM, Action.NOTE_FORM)
-    return INTAKE_ACTIONS
+    if not suggested_slugs(ticket):
+        return ()
+    return (Action.SOLVED,) if ticket.escalated else (Action.SOLVED, Action.NEED_HELP)
+
+
+def team_actions(ticket: Ticket) -> tuple[Action, ...]:
+    """The agents' buttons on a team-channel post about the ticket: Claim while nobody holds it,
+    and the resolve and note forms while it is being worked; nothing once it is done."""
+    if ticket.state in (State.RESOLVED, State.CLOSED):
+        return ()
+    forms = (Action.RESOLVE_FORM, Action.NOTE_FORM)
+    return forms if ticket.assignee else (Action.CLAIM, *forms)
 
 
 def top_suggestion(ticket: Ticket) -> str | None:
     """The slug of the best article suggested at intake ("This solved it" means that one)."""
-    return next((str(s.get("slug")) for s in ticket.suggestions if s.get("slug")), None)
+    return next(iter(suggested_slugs(ticket)), None)
 
 
 class PlatformNeeds:

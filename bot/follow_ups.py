@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from bot import messages
 from bot.domain import Actor, State, Ticket
 from bot.intake import is_small_talk
-from bot.replies import Action, Kind, Reply
+from bot.desk_platform import team_actions
+from bot.replies import Kind, Reply
 
 if TYPE_CHECKING:
     from bot.desk import Desk, Inbound, Outcome
@@ -42,7 +43,7 @@ def on_thread_message(desk: Desk, inbound: Inbound) -> Outcome:
             Reply(messages.FOLLOW_UP_REOPENED_ANNOUNCEMENT.format(name=actor.name, ticket_id=ticket.id,
                                                                   owner=_owner(ticket), text=text,
                                                                   subject=ticket.subject),
-                  kind=Kind.ANNOUNCE, ticket=ticket, actions=() if ticket.assignee else (Action.CLAIM,)),
+                  kind=Kind.ANNOUNCE, ticket=ticket, actions=team_actions(ticket)),
         ])
     if requester and before is State.WAITING and ticket.state is State.CLAIMED:
         return Outcome(ticket=ticket, replies=[Reply(
@@ -78,7 +79,7 @@ def customer_reopened(actor: Actor, ticket: Ticket, reason: str) -> list[Reply]:
     return [Reply(messages.CUSTOMER_REOPENED_ANNOUNCEMENT.format(name=actor.name, ticket_id=ticket.id,
                                                                  owner=_owner(ticket), reason=said,
                                                                  subject=ticket.subject),
-                  kind=Kind.ANNOUNCE, ticket=ticket, actions=() if ticket.assignee else (Action.CLAIM,))]
+                  kind=Kind.ANNOUNCE, ticket=ticket, actions=team_actions(ticket))]
 
 
 def need_help(desk: Desk, actor: Actor, ticket_id: str) -> list[Reply]:
@@ -91,11 +92,13 @@ def need_help(desk: Desk, actor: Actor, ticket_id: str) -> list[Reply]:
         resolved = before.last_event("resolved")
         announcement = messages.ESCALATED_AFTER_RESOLUTION.format(
             ticket_id=ticket.id, who=resolved.actor_name if resolved else messages.SOMEONE, subject=ticket.subject)
-    else:
+    elif before.suggestions:
         announcement = messages.ESCALATED_ANNOUNCEMENT.format(ticket_id=ticket.id, subject=ticket.subject)
+    else:  # nothing was suggested (an old "Still need help" button): the customer is still waiting
+        announcement = messages.ESCALATED_UNMATCHED.format(ticket_id=ticket.id, subject=ticket.subject)
     return [
         Reply(messages.ESCALATED.format(name=actor.name, ticket_id=ticket.id), kind=Kind.CHANGED, ticket=ticket),
-        Reply(announcement, kind=Kind.ANNOUNCE, ticket=ticket, actions=() if ticket.assignee else (Action.CLAIM,)),
+        Reply(announcement, kind=Kind.ANNOUNCE, ticket=ticket, actions=team_actions(ticket)),
     ]
 
 

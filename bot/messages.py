@@ -21,6 +21,8 @@ BUTTON_NEED_HELP = "Still need help"
 BUTTON_CLAIM = "Claim"
 BUTTON_RESOLVE_FORM = "Resolve…"
 BUTTON_NOTE_FORM = "Add note…"
+FORM_AS_COMMAND_RESOLVE = "Resolve {ticket_id} with /desk resolve {ticket_id} RESOLUTION (or --article SLUG)."
+FORM_AS_COMMAND_NOTE = "Add a note to {ticket_id} with /desk note {ticket_id} TEXT."
 NEW_TICKET_ANNOUNCEMENT = "New ticket {ticket_id} from {name}: {subject}"
 
 # -- ticket moves ---------------------------------------------------------------
@@ -67,6 +69,12 @@ ALREADY_RESOLVED = "{ticket_id} was already resolved by {who} at {when}. Use `/d
 IS_CLOSED = "{ticket_id} is closed. Use `/desk reopen {ticket_id}` first."
 NOT_RESOLVED = "{ticket_id} is {state}, not resolved or closed, so there is nothing to reopen."
 ALREADY_CLOSED = "{ticket_id} is already closed."
+REQUESTER_BUTTON = ("“{button}” is for {name}, who asked for {ticket_id}; agents work it with the team channel's "
+                    "buttons or /desk claim, /desk note and /desk resolve {ticket_id}.")
+SOLVED_NOTHING_SUGGESTED = ("No articles were suggested for {ticket_id}, so there is nothing to mark as solved; "
+                            "it stays open and an agent will be with you shortly.")
+SOLVED_NOT_SUGGESTED = ("“{article}” was not among the articles suggested for {ticket_id}; "
+                        "“This solved it” applies only to those. The ticket stays open.")
 ALREADY_ESCALATED = "{ticket_id} is already flagged for the team; an agent will be with you shortly."
 CANT_WHILE = "{ticket_id} is {state}; that is not possible now."
 UNKNOWN_CATEGORY = "There is no category {category!r}. Categories: {known}."
@@ -269,6 +277,7 @@ FOLLOWS_INTAKE_WITH_SUGGESTIONS = ("{name}, {old_id} is closed, so I've opened {
                                    "{old_id}). These articles may already answer it:")
 FOLLOWS_INTAKE_NO_SUGGESTIONS = ("{name}, {old_id} is closed, so I've opened {ticket_id} for this (it follows "
                                  "{old_id}). An agent will be with you shortly.")
+ESCALATED_UNMATCHED = "{ticket_id} is still waiting for an answer (nothing was suggested): {subject}"
 ESCALATED_AFTER_RESOLUTION = "{ticket_id} still needs help after {who} resolved it: {subject}"
 ESCALATED_AFTER_SELF_SERVICE = "{ticket_id} still needs help (the article did not solve it after all): {subject}"
 

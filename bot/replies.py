@@ -27,8 +27,15 @@ class Action(StrEnum):
                 "claim": messages.BUTTON_CLAIM, "resolve_modal": messages.BUTTON_RESOLVE_FORM,
                 "note_modal": messages.BUTTON_NOTE_FORM}[self.value]
 
+    @property
+    def for_agents(self) -> bool:
+        """An agent's button: never on a message the customer sees (they would only be refused)."""
+        return self in AGENT_ACTIONS
 
-INTAKE_ACTIONS: tuple[Action, ...] = (Action.SOLVED, Action.NEED_HELP, Action.CLAIM)
+
+# The requester's buttons go under the intake message; the agents' on the team announcement.
+CUSTOMER_ACTIONS: tuple[Action, ...] = (Action.SOLVED, Action.NEED_HELP)
+AGENT_ACTIONS: frozenset[Action] = frozenset({Action.CLAIM, Action.RESOLVE_FORM, Action.NOTE_FORM})
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot import messages
 from bot.domain import ACTIVE_STATES, DESK_ACTOR, Actor, Event, Ticket, thread_key
-from bot.errors import NotAllowed
+from bot.errors import InvalidMove, NotAllowed
 from bot.threads import LINKED, thread_link
 
 if TYPE_CHECKING:
@@ -25,14 +25,33 @@ class AccessRules:
     # -- buttons ----------------------------------------------------------------
 
     def self_serve(self: TicketService, actor: Actor, ticket_id: str, *, article: str | None = None) -> Ticket:
-        """"This solved it": only the requester may press it, and it resolves as self-served."""
-        self._require_requester(actor, self.get(ticket_id))
-        return self.resolve(actor, ticket_id, article=article)
+        """"This solved it": only the requester may press it, only where articles were suggested to
+        them, and it resolves as self-served with one of those (the best one unless ``article``).
+
+        A press on a ticket with no suggestions (a stale or forged button) is refused: it would
+        count as the knowledge base answering a request it never answered.
+        """
+        ticket = self.get(ticket_id)
+        self._require_requester_button(actor, ticket, messages.BUTTON_SOLVED)
+        self._refuse_resolved(ticket)
+        offered = suggested_slugs(ticket)
+        if not offered:
+            raise InvalidMove(messages.SOLVED_NOTHING_SUGGESTED, ticket_id=ticket.id)
+        if article is not None and article not in offered:
+            raise InvalidMove(messages.SOLVED_NOT_SUGGESTED, ticket_id=ticket.id, article=article)
+        return self.resolve(actor, ticket.id, article=article or offered[0])
 
     def need_help(self: TicketService, actor: Actor, ticket_id: str) -> Ticket:
         """"Still need help": only the requester may press it, and it flags the ticket for the team."""
-        self._require_requester(actor, self.get(ticket_id))
+        self._require_requester_button(actor, self.get(ticket_id), messages.BUTTON_NEED_HELP)
         return self.escalate(actor, ticket_id)
+
+    def _require_requester_button(self: TicketService, actor: Actor, ticket: Ticket, button: str) -> None:
+        """The customer's buttons are the requester's; an agent who presses one is told their way."""
+        if actor.is_agent and not actor.same_person(ticket.requester):
+            raise NotAllowed(messages.REQUESTER_BUTTON, button=button, ticket_id=ticket.id,
+                             name=ticket.requester.name)
+        self._require_requester(actor, ticket)
 
     # -- seeing, picking, forms ---------------------------------------------------
 
@@ -113,6 +132,11 @@ class AccessRules:
         if ticket is None or (message_id != ticket.source.message and message_id not in ticket.message_ids):
             return None
         return ticket
+
+
+def suggested_slugs(ticket: Ticket) -> tuple[str, ...]:
+    """The articles suggested to the requester at intake, best first: all "This solved it" can mean."""
+    return tuple(dict.fromkeys(str(s.get("slug")) for s in ticket.suggestions if s.get("slug")))
 
 
 def _current_text(ticket: Ticket, message_id: str) -> str | None:

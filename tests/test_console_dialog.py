@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.desk_support import Transcript, make_desk
+from tests.desk_support import PairingKnowledge, Transcript, make_desk
 
 
 @pytest.fixture
@@ -68,13 +68,59 @@ def test_refusals_are_polite_and_change_nothing(talk):
     assert "There is no priority 'soon'" in talk.push("/desk priority T-1 soon")
 
 
-def test_customer_can_self_serve_and_reopen_their_own_ticket(talk):
-    talk.push("How do I share my tracker with family?")
+def test_customer_can_self_serve_and_reopen_their_own_ticket(config, clock):
+    talk = Transcript(make_desk(config, clock, knowledge=PairingKnowledge()))
+    assert "[This solved it]  [Still need help]" in talk.push("My tracker will not pair with my phone")
     assert "Glad that helped" in talk.push("/press solved T-1")
     talk.push("/as robin")
     assert "only the person who asked" in talk.push("/desk reopen T-1")
     talk.push("/as casey")
     assert "casey reopened T-1." in talk.push("/desk reopen T-1 it stopped working again")
+
+
+def _customer_post(said: str) -> str:
+    """The lines the customer sees of what the desk printed (not the team channel's post)."""
+    return said.split("team ›")[0]
+
+
+def test_an_unmatched_request_gets_no_solved_button_and_a_forged_press_is_refused(config, clock):
+    desk = make_desk(config, clock, knowledge=PairingKnowledge())
+    talk = Transcript(desk)
+    said = talk.push("asdf qwer zxcv")
+    assert "An agent will be with you shortly" in said
+    assert "[" not in _customer_post(said)  # no buttons at all: the team has it, nothing was tried
+    refused = talk.push("/press solved T-1")  # an old client, a typed press: the core refuses it
+    assert "(only you)" in refused
+    assert "No articles were suggested for T-1, so there is nothing to mark as solved" in refused
+    ticket = desk.find("T-1")
+    assert ticket.state.value == "open" and not ticket.self_served
+    assert [e.type for e in ticket.events] == ["opened", "suggested"]  # the press left no trace
+
+
+def test_a_matched_request_offers_this_solved_it_for_the_suggested_article(config, clock):
+    desk = make_desk(config, clock, knowledge=PairingKnowledge())
+    talk = Transcript(desk)
+    said = _customer_post(talk.push("My tracker will not pair with my phone"))
+    assert "1. Pair your tracker (90%)" in said
+    assert "[This solved it]  [Still need help]   (/press solved T-1 · /press help T-1)" in said
+    assert "Glad that helped" in talk.push("/press solved T-1")
+    ticket = desk.find("T-1")
+    assert ticket.self_served and ticket.article == "pair-tracker"
+
+
+def test_agents_buttons_are_on_the_team_post_and_work_from_there(config, clock):
+    talk = Transcript(make_desk(config, clock, knowledge=PairingKnowledge()))
+    said = talk.push("My tracker will not pair with my phone")
+    customer, team = said.split("team ›")
+    for agents_only in ("[Claim]", "[Resolve…]", "[Add note…]"):
+        assert agents_only not in customer and agents_only in team
+    assert "(/press claim T-1 · /desk resolve T-1 … · /desk note T-1 …)" in team
+    assert "only agents" in talk.push("/press claim T-1")  # the customer cannot, were they to try
+    talk.push("/as maria")
+    assert "maria claimed T-1." in talk.push("/press claim T-1")
+    assert "is for casey, who asked for T-1" in talk.push("/press solved T-1")  # the customer's button
+    assert "Noted on T-1." in talk.push("/desk note T-1 asked for the phone model")
+    assert "T-1 is resolved: re-paired." in talk.push("/desk resolve T-1 re-paired")
 
 
 def test_help_lists_verbs_for_agents_and_customers(talk):

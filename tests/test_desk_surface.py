@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.desk import Action, Destination, Form, Kind, Reply, plan, route
+from bot.desk import Action, Destination, Form, Inbound, Kind, Reply, plan, route
+from bot.desk_platform import team_actions
 from bot.domain import Source, thread_key
 from tests.desk_support import CUSTOMER, MARIA, OTHER_CUSTOMER, make_desk
 
@@ -108,12 +109,52 @@ def test_every_store_links_a_threads_key_with_its_linked_event(store, config, cl
     assert [e.type for e in store.get(second.id).events].count("linked") == 1
 
 
+PAIRING = [{"slug": "pair", "title": "Pair it", "url": "u", "score": 0.9}]
+
+
 def test_the_core_decides_the_intake_messages_buttons_by_state(config, clock):
+    """The intake message is the customer's: their buttons only, "This solved it" only where
+    articles were suggested; it is refreshed after every change, so each state is checked."""
     desk = make_desk(config, clock)
     ticket = opened(desk)
+    desk.service.record_suggestions(ticket.id, PAIRING, confident=True)
     actions = lambda: desk.intake_view(ticket.id).actions  # noqa: E731
-    assert actions() == (Action.SOLVED, Action.NEED_HELP, Action.CLAIM)
+    assert actions() == (Action.SOLVED, Action.NEED_HELP)
     desk.service.claim(MARIA, ticket.id)
-    assert actions() == (Action.SOLVED, Action.NEED_HELP, Action.RESOLVE_FORM, Action.NOTE_FORM)
+    assert actions() == (Action.SOLVED, Action.NEED_HELP)  # the forms are on the team's post now
+    desk.service.need_help(CUSTOMER, ticket.id)
+    assert actions() == (Action.SOLVED,)  # flagged once; an article may still turn out to solve it
     desk.service.resolve(MARIA, ticket.id, "re-paired")
+    assert actions() == (Action.NEED_HELP,)  # to reopen it
+    desk.service.reopen(MARIA, ticket.id)
+    assert actions() == (Action.SOLVED,)
+    desk.service.close(MARIA, ticket.id)
+    assert actions() == ()  # closed is for good: no button that could only be refused
+
+
+def test_an_unmatched_request_offers_the_customer_no_solved_button_in_any_state(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk, "asdf qwer zxcv")
+    desk.service.record_suggestions(ticket.id, [], confident=False)
+    actions = lambda: desk.intake_view(ticket.id).actions  # noqa: E731
+    assert actions() == ()  # the team was told; nothing was tried that could have failed
+    desk.service.claim(MARIA, ticket.id)
+    assert actions() == ()
+    desk.service.resolve(MARIA, ticket.id, "answered in the thread")
     assert actions() == (Action.NEED_HELP,)
+    desk.service.reopen(CUSTOMER, ticket.id)
+    assert actions() == ()
+
+
+def test_agents_buttons_are_on_the_team_announcement_never_on_the_customers_message(config, clock):
+    desk = make_desk(config, clock)
+    outcome = desk.on_message(Inbound(actor=CUSTOMER, text="My tracker will not pair", channel="support",
+                                      message_id="m1"))
+    intake, announcement = outcome.replies
+    assert route(intake) is Destination.THREAD and not any(a.for_agents for a in intake.actions)
+    assert route(announcement) is Destination.TEAM
+    assert announcement.actions == (Action.CLAIM, Action.RESOLVE_FORM, Action.NOTE_FORM)
+    desk.service.claim(MARIA, outcome.ticket.id)
+    assert team_actions(desk.find(outcome.ticket.id)) == (Action.RESOLVE_FORM, Action.NOTE_FORM)
+    desk.service.resolve(MARIA, outcome.ticket.id, "re-paired")
+    assert team_actions(desk.find(outcome.ticket.id)) == ()

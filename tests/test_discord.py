@@ -25,7 +25,8 @@ from bot.metrics.surveys import SurveyPolicy
 from bot import messages
 from bot.adapters.discord import messages as discord_messages
 from bot.adapters.discord.client import DeskBot, intents
-from bot.adapters.discord.components import ResolveModal, SurveyButton, SurveyModal, TicketButton
+from bot.adapters.discord.components import (FormButton, NoteModal, ResolveModal, SurveyButton, SurveyModal,
+                                             TicketButton)
 from bot.adapters.discord.render import THREAD_NAME_LIMIT, thread_name
 from bot.adapters.discord.runner import build_bot
 from bot.config import PlatformConfig
@@ -289,6 +290,13 @@ class PairingKnowledge:
         return True
 
 
+class UnfiledPairingKnowledge(PairingKnowledge):
+    """The pairing article without a category: the ticket's category stays the team's to set."""
+
+    def article(self, slug: str):
+        return ("Pair your tracker", None) if slug == self.article_slug else None
+
+
 def discord_config(config):
     platforms = dict(config.platforms)
     platforms["discord"] = PlatformConfig(channels=(str(SUPPORT), str(FORUM)), agent_role="Support",
@@ -315,7 +323,9 @@ def recorder(monkeypatch):
 
 @pytest.fixture
 async def world(config, clock, recorder):
-    bot = await start_bot(config, clock)
+    """A bot whose knowledge base knows pairing, as the recorded request asks about: "This solved
+    it" is offered for it (an unmatched request is any other text)."""
+    bot = await start_bot(config, clock, knowledge=UnfiledPairingKnowledge())
     return World(bot, recorder)
 
 
@@ -331,7 +341,7 @@ async def opened(world):
 
 # -- intake ----------------------------------------------------------------------------------------
 
-async def test_a_request_opens_a_thread_named_after_the_ticket_with_three_buttons(world):
+async def test_a_request_opens_a_thread_named_after_the_ticket_with_the_customers_buttons(world):
     await world.request()
 
     ticket = world.store.get("T-1")
@@ -339,14 +349,26 @@ async def test_a_request_opens_a_thread_named_after_the_ticket_with_three_button
     assert world.recorder.threads == [(REQUEST, f"T-1 · {REQUEST_TEXT}", 10080)]
     [intake] = world.recorder.in_channel(REQUEST)  # the thread made on the message has the message's id
     assert intake.kwargs["embed"].title.startswith("T-1 · ")
-    assert "an agent will be with you" in intake.text.lower()
-    assert intake.custom_ids == ["chatdesk:solved:T-1", "chatdesk:need_help:T-1", "chatdesk:claim:T-1"]
-    assert [b.item.label for b in intake.kwargs["view"].children] == ["This solved it", "Still need help", "Claim"]
+    # an article was suggested: the customer's two buttons, nothing agents-only
+    assert intake.custom_ids == ["chatdesk:solved:T-1", "chatdesk:need_help:T-1"]
+    assert [b.item.label for b in intake.kwargs["view"].children] == ["This solved it", "Still need help"]
     assert world.bot.desk.ticket_in_thread("discord", str(SUPPORT), str(REQUEST)) == "T-1"
     assert world.bot.desk.thread_link("T-1", "discord").get("intake") == "1310000000000000100"  # its first send
     [announcement] = world.recorder.in_channel(TEAM)
     assert "New ticket T-1 from Casey" in announcement.text
-    assert announcement.custom_ids == ["chatdesk:claim:T-1"]
+    assert announcement.custom_ids == ["chatdesk:claim:T-1", "chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"]
+    assert [b.item.label for b in announcement.kwargs["view"].children] == ["Claim", "Resolve…", "Add note…"]
+
+
+async def test_an_unmatched_request_gets_no_buttons_and_the_team_gets_theirs(world):
+    await world.request(text="asdf qwer zxcv uiop")
+
+    [intake] = world.recorder.in_channel(REQUEST)
+    assert "an agent will be with you" in intake.text.lower()
+    assert intake.custom_ids == []  # no "This solved it": nothing was suggested
+    assert "This solved it" not in intake.text  # nor the hint about it
+    [announcement] = world.recorder.in_channel(TEAM)
+    assert announcement.custom_ids == ["chatdesk:claim:T-1", "chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"]
 
 
 async def test_suggestions_link_to_the_help_site_with_their_confidence(config, clock, recorder):
@@ -437,7 +459,7 @@ def replace_subject(world, subject):
 async def press(world, who: str, custom_id: str, *, channel: int = REQUEST):
     """Press a button the way discord.py does: rebuild the item from its custom_id, then call it."""
     interaction = world.interaction(who, channel=channel, kind=discord.InteractionType.component)
-    for item_class in (TicketButton, SurveyButton):
+    for item_class in (TicketButton, FormButton, SurveyButton):
         match = item_class.__discord_ui_compiled_template__.fullmatch(custom_id)
         if match:
             item = await item_class.from_custom_id(interaction, MagicMock(), match)
@@ -493,13 +515,17 @@ async def test_solved_by_the_requester_resolves_it_and_archives_the_thread(opene
     assert opened.recorder.thread_edits == [(REQUEST, {"name": thread.name}), (REQUEST, {"archived": True})]
 
 
+REQUESTERS_BUTTON = {"robin": messages.NOT_YOUR_TICKET.format(ticket_id="T-1"),
+                     "maria": messages.REQUESTER_BUTTON.format(button="{button}", ticket_id="T-1", name="Casey")}
+
+
 @pytest.mark.parametrize("who", ["robin", "maria"])
 async def test_solved_by_anyone_but_the_requester_is_refused(opened, who):
     interaction = await press(opened, who, "chatdesk:solved:T-1")
 
     assert opened.store.get("T-1").state is State.OPEN
     [(ephemeral, text, _)] = answers(interaction)
-    assert ephemeral and text == messages.NOT_YOUR_TICKET.format(ticket_id="T-1")
+    assert ephemeral and text == REQUESTERS_BUTTON[who].replace("{button}", messages.BUTTON_SOLVED)
     assert opened.recorder.thread_edits == []
 
 
@@ -509,14 +535,73 @@ async def test_still_need_help_flags_it_for_the_team(opened):
     assert opened.store.get("T-1").escalated
     assert answers(interaction)[0][1] == messages.ESCALATED.format(name="Casey", ticket_id="T-1")
     [announcement] = opened.recorder.in_channel(TEAM)
-    assert "T-1 still needs help" in announcement.text and announcement.custom_ids == ["chatdesk:claim:T-1"]
+    assert "T-1 still needs help" in announcement.text
+    assert announcement.custom_ids == ["chatdesk:claim:T-1", "chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"]
 
 
 @pytest.mark.parametrize("who", ["robin", "maria"])
 async def test_still_need_help_by_someone_else_is_refused(opened, who):
     interaction = await press(opened, who, "chatdesk:need_help:T-1")
     assert not opened.store.get("T-1").escalated
-    assert answers(interaction) == [(True, messages.NOT_YOUR_TICKET.format(ticket_id="T-1"), answers(interaction)[0][2])]
+    refusal = REQUESTERS_BUTTON[who].replace("{button}", messages.BUTTON_NEED_HELP)
+    assert answers(interaction) == [(True, refusal, answers(interaction)[0][2])]
+
+
+async def test_a_stale_solved_press_on_an_unmatched_ticket_is_refused_and_it_stays_open(world):
+    await world.request(text="asdf qwer zxcv uiop")
+    world.recorder.sent.clear()
+    interaction = await press(world, "casey", "chatdesk:solved:T-1")  # an old message's, or a forged id
+
+    ticket = world.store.get("T-1")
+    assert ticket.state is State.OPEN and not ticket.self_served
+    [(ephemeral, text, _)] = answers(interaction)
+    assert ephemeral and text == messages.SOLVED_NOTHING_SUGGESTED.format(ticket_id="T-1")
+    assert world.recorder.sent == [] and not world.thread().archived  # nothing said in the thread, nor done
+
+
+async def test_the_team_announcements_buttons_work_from_the_team_channel(opened):
+    resolve = await press(opened, "maria", "chatdesk:resolve_modal:T-1", channel=TEAM)
+    modal = resolve.response.send_modal.call_args.args[0]
+    assert isinstance(modal, ResolveModal) and modal.article.default == "pair-tracker"
+    resolve.response.defer.assert_not_called()  # a modal must be the first response
+
+    note = await press(opened, "sam", "chatdesk:note_modal:T-1", channel=TEAM)
+    note_modal = note.response.send_modal.call_args.args[0]
+    assert isinstance(note_modal, NoteModal) and note_modal.ticket_id == "T-1"
+    note_modal.note._value = "Asked for the phone model"
+    noted = opened.interaction("sam", channel=TEAM)
+    await note_modal.on_submit(noted)
+    assert [n.get("text") for n in opened.store.get("T-1").notes] == ["Asked for the phone model"]
+    assert answers(noted)[0][:2] == (True, messages.NOTED.format(ticket_id="T-1"))  # only Sam sees it
+
+    modal.resolution._value = "Re-paired after the update"
+    submitted = opened.interaction("maria", channel=TEAM)
+    await modal.on_submit(submitted)
+    ticket = opened.store.get("T-1")
+    assert ticket.state is State.RESOLVED and not ticket.self_served and ticket.article == "pair-tracker"
+    # the intake message in the thread is refreshed with the customer's button only
+    assert [b.item.custom_id for b in opened.recorder.message_edits[-1][1]["view"].children] == [
+        "chatdesk:need_help:T-1"]
+
+
+@pytest.mark.parametrize("custom_id", ["chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"])
+async def test_a_customer_pressing_an_agents_form_button_is_refused_privately(opened, custom_id):
+    interaction = await press(opened, "casey", custom_id, channel=TEAM)
+    interaction.response.send_modal.assert_not_called()
+    [(ephemeral, text, _)] = answers(interaction)
+    assert ephemeral and "only agents" in text.lower()
+    assert opened.store.get("T-1").state is State.OPEN
+
+
+async def test_the_refreshed_intake_message_never_carries_agents_buttons(opened):
+    await press(opened, "sam", "chatdesk:claim:T-1", channel=TEAM)
+    await desk(opened, "sam", "resolve", resolution="re-paired")
+    await desk(opened, "sam", "reopen", reason="it came back")
+    await desk(opened, "sam", "close", reason="duplicate")
+    shown = [[b.item.custom_id for b in edit["view"].children] for _, edit in opened.recorder.message_edits]
+    assert shown and all(not any(agents in i for i in ids for agents in ("claim", "resolve_modal", "note_modal"))
+                         for ids in shown)
+    assert shown[-1] == []  # closed is for good: no button left to press
 
 
 async def test_buttons_work_after_a_restart(config, clock, recorder, tmp_path):
@@ -788,7 +873,8 @@ async def test_an_agent_opens_a_ticket_from_any_message(world):
     ticket = world.store.get("T-1")
     assert ticket.requester.name == "Casey" and ticket.body == "btw the app crashes when I open the map"
     assert world.recorder.threads == [(message.id, "T-1 · btw the app crashes when I open the map", 10080)]
-    assert world.recorder.in_channel(message.id)[0].custom_ids[2] == "chatdesk:claim:T-1"
+    assert world.recorder.in_channel(message.id)[0].custom_ids == []  # the customer's: nothing matched
+    assert world.recorder.in_channel(TEAM)[0].custom_ids[0] == "chatdesk:claim:T-1"  # the team's
     assert answers(interaction) == [(True, f"Opened T-1 <#{message.id}>.", answers(interaction)[0][2])]
 
     again = world.interaction("sam", channel=GENERAL)

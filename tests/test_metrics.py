@@ -293,3 +293,32 @@ def test_the_demo_data_reports_eight_weeks(tmp_path, monkeypatch, capsys):
     assert report["gaps"] and report["gaps"][0]["count"] >= 2
     assert main(["metrics", "--week", "2026-W47", "--format", "png", "--output", str(tmp_path / "c.png")]) == 0
     assert png_size(tmp_path / "c.png") == (1000, 600)
+
+
+def test_self_service_counts_only_presses_on_suggested_articles(config, clock):
+    """A "This solved it" press on a request nothing was suggested for (a stale or forged button)
+    is refused, so the week's self-service figure counts only the knowledge base's real answers."""
+    from bot.desk import Inbound
+    from tests.desk_support import CUSTOMER, MARIA, PairingKnowledge
+
+    desk = make_desk(config, clock, knowledge=PairingKnowledge())
+    desk.survey_policy = None
+
+    def ask(text, message_id):
+        return desk.on_message(Inbound(actor=CUSTOMER, text=text, channel="support", message_id=message_id)).ticket
+
+    gibberish = ask("asdf qwer zxcv", "m1")
+    [refused] = desk.on_action(CUSTOMER, "solved", gibberish.id)
+    assert refused.refused and desk.find(gibberish.id).state.value == "open"
+    matched = ask("My tracker will not pair", "m2")
+    desk.on_action(CUSTOMER, "solved", matched.id)
+    by_team = ask("The strap broke", "m3")
+    desk.on_action(CUSTOMER, "solved", by_team.id)  # refused too
+    desk.on_command(MARIA, f"/desk resolve {by_team.id} sent a new strap")
+    clock.advance(days=7)
+    report = build_report(desk.service.store.tickets(), config, Week.parse("2026-W47", config.tz), as_of=clock.now(),
+                          with_gaps=False)
+    assert report.figures["opened"] == 3 and report.figures["resolved"] == 2
+    assert report.figures["auto_resolution_rate"] == 0.333  # one real self-serve of three
+    assert report.figures["kb_coverage"] == 0.333
+    assert desk.find(gibberish.id).self_served is False and desk.find(by_team.id).self_served is False

@@ -28,6 +28,10 @@ VERBS = {
     "show": lambda s, a, t: s.show(a, t),
     # buttons and forms: "This solved it" / "Still need help" are the requester's, forms are agents'
     "press_solved": lambda s, a, t: s.self_serve(a, t),
+    # "This solved it" means one of the articles suggested, and nothing where none was (a stale or
+    # forged press): those tickets get no suggestions (UNMATCHED)
+    "press_solved_unmatched": lambda s, a, t: s.self_serve(a, t),
+    "press_solved_unoffered": lambda s, a, t: s.self_serve(a, t, article="reset-your-password"),
     "press_help": lambda s, a, t: s.need_help(a, t),
     "resolve_form": lambda s, a, t: s.open_form(a, "resolve", t),
     "note_form": lambda s, a, t: s.open_form(a, "note", t),
@@ -39,6 +43,8 @@ VERBS = {
     "open_for_others": lambda s, a, t: s.may_open_for_others(a),
 }
 READ_ONLY = {"show", "resolve_form", "note_form", "pick", "open_for_others"}
+UNMATCHED = {"press_solved_unmatched"}  # verbs tried on a ticket the knowledge base had nothing for
+SUGGESTED = [{"slug": "pair-a-tracker", "title": "Pair a tracker", "url": "http://help.test/pair/", "score": 0.8}]
 
 
 def _picked(service: TicketService, actor, ticket_id: str) -> None:
@@ -87,6 +93,10 @@ show      stranger     deny  deny    deny    deny     deny
 press_solved requester ok    ok      ok      move     move
 press_solved holder    deny  deny    deny    deny     deny
 press_solved stranger  deny  deny    deny    deny     deny
+press_solved_unmatched requester move move move    move     move
+press_solved_unmatched holder deny  deny    deny    deny     deny
+press_solved_unmatched stranger deny deny   deny    deny     deny
+press_solved_unoffered requester move move move    move     move
 press_help requester   ok    ok      ok      ok       deny
 press_help holder      deny  deny    deny    deny     deny
 press_help other_agent deny  deny    deny    deny     deny
@@ -115,8 +125,9 @@ def _cases():
             yield pytest.param(verb, role, state, outcome, id=f"{verb}-{role}-{state}")
 
 
-def ticket_in(service: TicketService, state: str) -> str:
+def ticket_in(service: TicketService, state: str, *, suggested: bool = True) -> str:
     ticket, _ = service.open_ticket(CUSTOMER, "My tracker will not pair", Source("console", "support", "m1", "m1"))
+    service.record_suggestions(ticket.id, SUGGESTED if suggested else [], confident=suggested)
     if state in ("claimed", "waiting", "resolved", "closed"):
         service.claim(MARIA, ticket.id)
     if state == "waiting":
@@ -136,7 +147,7 @@ def test_the_matrix_names_every_verb():
 @pytest.mark.parametrize(("verb", "role", "state", "outcome"), list(_cases()))
 def test_verb_by_role_in_state(config, clock, verb, role, state, outcome):
     service = TicketService(TinyTicketStore.memory(), config, clock=clock)
-    ticket_id = ticket_in(service, state)
+    ticket_id = ticket_in(service, state, suggested=verb not in UNMATCHED)
     before = service.get(ticket_id)
     clock.advance(minutes=5)
     act = lambda: VERBS[verb](service, ROLES[role], ticket_id)  # noqa: E731

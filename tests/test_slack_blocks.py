@@ -7,7 +7,7 @@ import json
 from bot.adapters.slack import blocks as kit
 from bot.desk import Inbound
 from bot.domain import Actor
-from bot.replies import Action, Kind, Reply
+from bot.replies import Kind, Reply
 from tests.desk_support import make_desk
 
 CASEY = Actor("slack", "UCASEY", "Casey <!channel>")
@@ -40,20 +40,24 @@ def test_the_intake_buttons_follow_the_tickets_state(config, clock):
     ids = lambda ticket: [e["action_id"] for b in kit.intake_blocks(desk.intake_view(ticket.id))
                           if b["type"] == "actions" for e in b["elements"]]
     ticket = desk.service.get("T-1")
-    assert ids(ticket) == ["chatdesk:solved", "chatdesk:need_help", "chatdesk:claim"]
+    assert ids(ticket) == []  # nothing suggested: nothing to say "this solved it" about
+    desk.service.record_suggestions("T-1", [{"slug": "charge", "title": "Charge it", "url": "u", "score": 0.8}],
+                                    confident=True)
+    assert ids(ticket) == ["chatdesk:solved", "chatdesk:need_help"]
     ticket = desk.service.claim(MARIA, "T-1")
-    assert ids(ticket) == ["chatdesk:solved", "chatdesk:need_help", kit.RESOLVE_MODAL, kit.NOTE_MODAL]
+    assert ids(ticket) == ["chatdesk:solved", "chatdesk:need_help"]  # the forms are the team's post's
     ticket = desk.service.resolve(MARIA, "T-1", "Replaced the charger")
     assert ids(ticket) == ["chatdesk:need_help"]
     state = next(b for b in kit.intake_blocks(desk.intake_view(ticket.id)) if b["type"] == "context")
     assert state["elements"][0]["text"] == "*T-1* · Resolved"
 
 
-def test_announcements_carry_a_claim_button_and_surveys_five_scores(config, clock):
+def test_announcements_carry_the_agents_buttons_and_surveys_five_scores(config, clock):
     desk, reply = opened(config, clock)
     ticket = desk.service.get("T-1")
-    announce = kit.reply_blocks(Reply("New", kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)))
-    assert announce[-1]["elements"][0]["action_id"] == "chatdesk:claim"
+    announce = kit.reply_blocks(desk._announcement(ticket))
+    assert [e["action_id"] for e in announce[-1]["elements"]] == ["chatdesk:claim", kit.RESOLVE_MODAL,
+                                                                    kit.NOTE_MODAL]
     survey = kit.reply_blocks(Reply("How was it?", kind=Kind.SURVEY, ticket=ticket))
     assert [e["action_id"] for e in survey[1]["elements"]] == [f"chatdesk:survey:{n}" for n in range(1, 6)]
 

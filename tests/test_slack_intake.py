@@ -36,14 +36,15 @@ def test_a_request_opens_a_ticket_answered_in_its_thread_with_buttons(slack, fak
     [post] = intake_post(fake)
     assert post.body["thread_ts"] == TS
     assert "T-1" in post.body["text"] and "An agent will be with you" in post.body["text"]
-    actions = next(b for b in post.body["blocks"] if b["type"] == "actions")
-    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
-        ("chatdesk:solved", "T-1"), ("chatdesk:need_help", "T-1"), ("chatdesk:claim", "T-1")]
-    assert [e["text"]["text"] for e in actions["elements"]] == ["This solved it", "Still need help", "Claim"]
-    # announced to the team channel, with a Claim button
+    # nothing was suggested: the customer gets no buttons (no "This solved it", nothing agents-only)
+    assert [b for b in post.body["blocks"] if b["type"] == "actions"] == []
+    # announced to the team channel, with the agents' buttons
     [announce] = [c for c in fake.of("chat.postMessage") if c.body.get("channel") == "CTEAM"]
     assert "New ticket T-1 from Casey" in announce.body["text"]
-    assert "chatdesk:claim" in announce.blocks_text()
+    actions = next(b for b in announce.body["blocks"] if b["type"] == "actions")
+    assert [(e["action_id"], e["value"]) for e in actions["elements"]] == [
+        ("chatdesk:claim", "T-1"), ("chatdesk:resolve_modal", "T-1"), ("chatdesk:note_modal", "T-1")]
+    assert [e["text"]["text"] for e in actions["elements"]] == ["Claim", "Resolve…", "Add note…"]
     # the intake reply is remembered, so later changes can update it
     ref = slack.desk.thread_link("T-1", "slack")
     assert ref.channel == "CSUPPORT" and ref.get("intake").startswith("1800000000.")  # the ts the fake answered

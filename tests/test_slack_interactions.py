@@ -42,12 +42,13 @@ def test_an_agent_claims_with_the_slash_command(slack, fake):
     assert ticket.state is State.CLAIMED and ticket.assignee.name == "Maria"
     [post] = thread_posts(fake)
     assert post.body["channel"] == "CSUPPORT" and "Maria claimed T-1" in post.body["text"]
-    # the intake message now shows the state and owner, and offers Resolve… / Add note…
+    # the intake message now shows the state and owner, and still only the customer's buttons
+    # (Resolve… / Add note… are on the team channel's announcement)
     [update] = fake.of("chat.update")
     assert update.body["ts"] == slack.desk.thread_link("T-1", "slack").get("intake")
     shown = update.blocks_text()
-    assert "Claimed by Maria" in shown and "chatdesk:resolve_modal" in shown and "chatdesk:note_modal" in shown
-    assert '"chatdesk:claim"' not in shown
+    assert "Claimed by Maria" in shown and '"chatdesk:solved"' in shown and '"chatdesk:need_help"' in shown
+    assert all(agents not in shown for agents in ('"chatdesk:claim"', "chatdesk:resolve_modal", "chatdesk:note_modal"))
     # the checklist of the ticket's category goes to Maria alone
     [checklist] = responses(fake)
     assert checklist["response_type"] == "ephemeral" and "Checklist for installation" in checklist["text"]
@@ -337,3 +338,75 @@ def test_a_reply_with_a_chart_uploads_it_under_the_message(slack, fake, tmp_path
     assert upload.body["size"] > 1000
     [complete] = fake.of("files.completeUploadExternal")
     assert complete.body["channel_id"] == "CTEAM"
+
+
+# -- buttons per audience: the customer's under the intake, the agents' on the team's post -----------
+
+def press_in_team_channel(slack, action_id: str, ticket_id: str, *, user: str):
+    """A button on the team channel's announcement (a top-level message there, no thread)."""
+    payload = fixture("block_actions.json")
+    payload["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": "T0TEST"}
+    payload["actions"][0].update(action_id=action_id, value=ticket_id)
+    payload["container"] = {"type": "message", "message_ts": "1800000000.000002", "channel_id": "CTEAM",
+                            "is_ephemeral": False}
+    payload["channel"] = {"id": "CTEAM", "name": "support-team"}
+    payload["message"].pop("thread_ts")
+    payload["message"].pop("parent_user_id")
+    return slack.interact(payload)
+
+
+def buttons(post) -> list[str]:
+    return [e["action_id"] for b in post.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+def test_a_matched_request_offers_this_solved_it_and_the_team_post_carries_the_agents_buttons(
+        slack_config, fake, clock):
+    slack = SlackHarness(slack_config, fake, clock=clock, knowledge=PairingKnowledge())
+    slack.event(fixture("event_message.json"))
+    [intake] = thread_posts(fake)
+    assert buttons(intake) == ["chatdesk:solved", "chatdesk:need_help"]
+    [team] = [c for c in fake.of("chat.postMessage") if c.body["channel"] == "CTEAM"]
+    assert buttons(team) == ["chatdesk:claim", "chatdesk:resolve_modal", "chatdesk:note_modal"]
+
+
+def test_an_unmatched_request_offers_no_solved_button_and_a_stale_press_is_refused(slack_config, fake, clock):
+    slack = SlackHarness(slack_config, fake, clock=clock, knowledge=PairingKnowledge())
+    slack.message("asdf qwer zxcv uiop")
+    [intake] = thread_posts(fake)
+    assert "An agent will be with you" in intake.body["text"] and buttons(intake) == []
+    fake.calls.clear()
+    assert slack.press("chatdesk:solved", "T-1", user="UCASEY").status == 200  # an old message's button
+    ticket = slack.store.get("T-1")
+    assert ticket.state is State.OPEN and not ticket.self_served
+    [answer] = responses(fake)
+    assert answer["response_type"] == "ephemeral"
+    assert answer["text"] == messages.SOLVED_NOTHING_SUGGESTED.format(ticket_id="T-1")
+    assert fake.of("chat.postMessage") == [] and fake.of("chat.update") == []  # nothing said, nothing changed
+
+
+def test_the_team_posts_claim_resolve_and_note_work_from_the_team_channel(slack_config, fake, clock):
+    slack = SlackHarness(slack_config, fake, clock=clock, knowledge=PairingKnowledge())
+    slack.event(fixture("event_message.json"))
+    [team] = [c for c in fake.of("chat.postMessage") if c.body["channel"] == "CTEAM"]
+    claim, resolve_form, note_form = buttons(team)  # pressed as posted, value and all
+    assert team.body["blocks"][-1]["elements"][0]["value"] == "T-1"
+    fake.calls.clear()
+    press_in_team_channel(slack, claim, "T-1", user="UMARIA")
+    assert slack.store.get("T-1").assignee.user_id == "UMARIA"
+    assert "Maria claimed T-1" in thread_posts(fake)[0].body["text"]  # said where the customer sees it
+    press_in_team_channel(slack, note_form, "T-1", user="USAM")
+    press_in_team_channel(slack, resolve_form, "T-1", user="UMARIA")
+    note, resolve = (o.body["view"] for o in fake.of("views.open"))
+    assert (note["callback_id"], resolve["callback_id"]) == ("chatdesk:note", "chatdesk:resolve")
+    slack.interact(view_submission(note, user="USAM", values={
+        "note": {"value": {"type": "plain_text_input", "value": "Asked for the phone model"}}}))
+    assert slack.store.get("T-1").notes[0].get("text") == "Asked for the phone model"
+    fake.calls.clear()
+    slack.interact(view_submission(resolve, user="UMARIA", values={
+        "resolution": {"value": {"type": "plain_text_input", "value": "Re-paired after the update"}}}))
+    ticket = slack.store.get("T-1")
+    assert ticket.state is State.RESOLVED and not ticket.self_served
+    assert "T-1 is resolved" in thread_posts(fake)[0].body["text"]
+    [update] = fake.of("chat.update")  # the intake message: the customer's one button left
+    assert [e["action_id"] for b in update.body["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "chatdesk:need_help"]

@@ -234,9 +234,10 @@ class ConsoleDesk:
             text = reply.full_text.replace("**", "").replace("\n", "\n      ")
             self._say(messages.SAYS.format(speaker=speaker, private=private, text=text))
             ticket_id = reply.ticket.id if reply.ticket else ""
-            if reply.actions and destination is not Destination.TEAM:
+            if reply.actions:  # the core gives customers' posts only theirs, the team's post the agents'
                 buttons = "  ".join(f"[{action.label}]" for action in reply.actions)
-                self._say(messages.BUTTONS.format(buttons=buttons, ticket_id=ticket_id))
+                how = " · ".join(messages.PRESS_HOW[action].format(ticket_id=ticket_id) for action in reply.actions)
+                self._say(messages.BUTTONS.format(buttons=buttons, how=how))
             if reply.kind is Kind.SURVEY and reply.ticket:
                 self._say(messages.SURVEY_BUTTONS.format(ticket_id=ticket_id))
             for attachment in reply.attachments:

@@ -45,6 +45,10 @@ NO_SUCH_TICKET = "I can't find ticket {arg}. Usage: /thread T-1"
 IN_THREAD = "In {ticket_id}'s thread: plain text now replies there (/thread to leave)."
 PRESS_USAGE = "Usage: /press solved|help|claim [T-1]"
 SURVEY_USAGE = "Usage: /survey T-1 1-5 [comment]"
-BUTTONS = "      {buttons}   (/press solved|help|claim {ticket_id})"
+BUTTONS = "      {buttons}   ({how})"
+# How each button is pressed here; the forms are commands in a terminal.
+PRESS_HOW = {"solved": "/press solved {ticket_id}", "need_help": "/press help {ticket_id}",
+             "claim": "/press claim {ticket_id}", "resolve_modal": "/desk resolve {ticket_id} …",
+             "note_modal": "/desk note {ticket_id} …"}
 SURVEY_BUTTONS = "      [1] [2] [3] [4] [5]   (/survey {ticket_id} 1-5 [comment])"
 ATTACHED = "      (attached: {path})"

@@ -18,7 +18,7 @@ import discord
 from bot.adapters import limits
 from bot.adapters.discord import messages
 from bot.adapters.discord.people import ServedOnly
-from bot.replies import Action
+from bot.replies import Action, Reply
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
@@ -32,6 +32,7 @@ BUTTON_STYLES = {
     Action.NEED_HELP: discord.ButtonStyle.secondary,
     Action.CLAIM: discord.ButtonStyle.primary,
 }
+FORM_VERBS = {Action.RESOLVE_FORM: "resolve", Action.NOTE_FORM: "note"}  # buttons that open a modal
 MODAL_TEXT_LIMIT = limits.DISCORD_TEXT_INPUT_VALUE
 MODAL_TITLE_LIMIT = limits.DISCORD_MODAL_TITLE
 
@@ -83,7 +84,36 @@ class SurveyButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button],
         await interaction.response.send_modal(SurveyModal(self.ticket_id, self.score))
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (TicketButton, SurveyButton)
+class FormButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button],
+                 template=rf"{NAMESPACE}:(?P<action>resolve_modal|note_modal):(?P<ticket>{TICKET_PATTERN})"):
+    """"Resolve…" or "Add note…" on the team channel's announcement: the form, for agents only."""
+
+    def __init__(self, action: Action | str, ticket_id: str) -> None:
+        self.action = Action(action)
+        self.ticket_id = ticket_id
+        super().__init__(discord.ui.Button(label=self.action.label, style=discord.ButtonStyle.secondary,
+                                           custom_id=custom_id(self.action.value, ticket_id)))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: Any, /) -> FormButton:
+        return cls(match["action"], match["ticket"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        # A modal must be the first response, so no defer: the core's check is one store read
+        # (no article search), well inside Discord's 3 s.
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        verb = FORM_VERBS[self.action]
+        form = await bot.call(bot.desk.open_form, actor, verb, self.ticket_id, search=False)
+        if isinstance(form, Reply):  # refused (not an agent, no such ticket): said privately
+            await bot.outbox.deliver([form], interaction=interaction)
+            return
+        modal = ResolveModal(form.ticket.id, article=form.article) if verb == "resolve" else NoteModal(form.ticket.id)
+        await interaction.response.send_modal(modal)
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (TicketButton, FormButton, SurveyButton)
 
 
 def custom_id(*parts: str) -> str:
@@ -95,11 +125,10 @@ def custom_id(*parts: str) -> str:
 
 
 def ticket_view(ticket_id: str, actions: Iterable[Action]) -> discord.ui.View:
-    """The persistent buttons under a ticket's message."""
+    """The persistent buttons under a ticket's message: the ones the core offers there."""
     view = discord.ui.View(timeout=None)
     for action in actions:
-        if action in BUTTON_STYLES:  # the forms are /desk resolve and /desk note here, not buttons
-            view.add_item(TicketButton(action, ticket_id))
+        view.add_item(FormButton(action, ticket_id) if action in FORM_VERBS else TicketButton(action, ticket_id))
     return view
 
 
@@ -136,6 +165,24 @@ class SurveyModal(ServedOnly, discord.ui.Modal):
         replies = await bot.call(bot.desk.on_survey, actor, self.ticket_id, self.score, self.comment.value or "")
         await bot.outbox.deliver(replies, interaction=interaction)
         await bot.outbox.sync_thread(self.ticket_id)  # answered: the thread may be archived now
+
+
+class NoteModal(ServedOnly, discord.ui.Modal):
+    """An internal note on a ticket (what the team did or found), from the announcement's button."""
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(title=messages.DISCORD_NOTE_TITLE.format(ticket_id=ticket_id)[:MODAL_TITLE_LIMIT],
+                         custom_id=custom_id("note", ticket_id))
+        self.ticket_id = ticket_id
+        self.note: discord.ui.TextInput[NoteModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, required=True, max_length=MODAL_TEXT_LIMIT)
+        self.add_item(labelled(messages.DISCORD_NOTE_TEXT, self.note))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        replies = await bot.call(bot.desk.on_command, actor, f"note {self.ticket_id} {self.note.value or ''}")
+        await bot.outbox.deliver(replies, interaction=interaction)
 
 
 class ResolveModal(ServedOnly, discord.ui.Modal):
