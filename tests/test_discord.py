@@ -584,6 +584,21 @@ async def test_the_team_announcements_buttons_work_from_the_team_channel(opened)
         "chatdesk:need_help:T-1"]
 
 
+async def test_a_form_button_on_a_busy_desk_says_so_instead_of_timing_out(opened, monkeypatch):
+    import time
+
+    from bot.adapters.discord import components
+
+    monkeypatch.setattr(components, "FORM_DEADLINE", 0.05)  # Discord's half of 3 s, shortened
+    real = opened.bot.desk.open_form
+    monkeypatch.setattr(opened.bot.desk, "open_form", lambda *a, **k: (time.sleep(0.3), real(*a, **k))[1])
+    interaction = await press(opened, "maria", "chatdesk:note_modal:T-1", channel=TEAM)
+
+    interaction.response.send_modal.assert_not_called()
+    [(ephemeral, text, _)] = answers(interaction)
+    assert ephemeral and text == discord_messages.DISCORD_FORM_BUTTON_SLOW.format(form="note", ticket_id="T-1")
+
+
 @pytest.mark.parametrize("custom_id", ["chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"])
 async def test_a_customer_pressing_an_agents_form_button_is_refused_privately(opened, custom_id):
     interaction = await press(opened, "casey", custom_id, channel=TEAM)
@@ -602,6 +617,9 @@ async def test_the_refreshed_intake_message_never_carries_agents_buttons(opened)
     assert shown and all(not any(agents in i for i in ids for agents in ("claim", "resolve_modal", "note_modal"))
                          for ids in shown)
     assert shown[-1] == []  # closed is for good: no button left to press
+    # the embed names the buttons only while both are there to press
+    hints = [messages.INTAKE_BUTTONS_HINT in edit["embed"].description for _, edit in opened.recorder.message_edits]
+    assert hints == [True, False, True, False]  # claimed, resolved, reopened, closed
 
 
 async def test_buttons_work_after_a_restart(config, clock, recorder, tmp_path):

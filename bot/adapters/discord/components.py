@@ -9,6 +9,7 @@ desk through ``interaction.client`` (a ``DeskBot``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ BUTTON_STYLES = {
     Action.CLAIM: discord.ButtonStyle.primary,
 }
 FORM_VERBS = {Action.RESOLVE_FORM: "resolve", Action.NOTE_FORM: "note"}  # buttons that open a modal
+# A modal must be Discord's first response, so a form button cannot defer: the desk gets half of
+# the 3 s to check the press, and past that the agent is told to try again (as /desk resolve does).
+FORM_DEADLINE = limits.DISCORD_INTERACTION_SECONDS / 2
 MODAL_TEXT_LIMIT = limits.DISCORD_TEXT_INPUT_VALUE
 MODAL_TITLE_LIMIT = limits.DISCORD_MODAL_TITLE
 
@@ -100,17 +104,28 @@ class FormButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button],
         return cls(match["action"], match["ticket"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        # A modal must be the first response, so no defer: the core's check is one store read
-        # (no article search), well inside Discord's 3 s.
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         verb = FORM_VERBS[self.action]
-        form = await bot.call(bot.desk.open_form, actor, verb, self.ticket_id, search=False)
+        # One store read, no article search; it may still wait on the other process's lock.
+        opening = asyncio.ensure_future(bot.call(bot.desk.open_form, actor, verb, self.ticket_id, search=False))
+        opening.add_done_callback(_log_failure)
+        try:
+            form = await asyncio.wait_for(asyncio.shield(opening), FORM_DEADLINE)
+        except TimeoutError:  # nothing changes by opening a form: the late answer is dropped
+            await interaction.response.send_message(
+                messages.DISCORD_FORM_BUTTON_SLOW.format(form=verb, ticket_id=self.ticket_id), ephemeral=True)
+            return
         if isinstance(form, Reply):  # refused (not an agent, no such ticket): said privately
             await bot.outbox.deliver([form], interaction=interaction)
             return
         modal = ResolveModal(form.ticket.id, article=form.article) if verb == "resolve" else NoteModal(form.ticket.id)
         await interaction.response.send_modal(modal)
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("opening a form failed", exc_info=task.exception())
 
 
 DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (TicketButton, FormButton, SurveyButton)

@@ -17,6 +17,8 @@ DISCORD_RESOLVE_RESOLUTION = "How was it resolved?"
 DISCORD_RESOLVE_ARTICLE = "Article that answers it (slug, optional)"
 DISCORD_RESOLVE_ARTICLE_HINT = "e.g. reset-password; find one with /desk kb search"
 DISCORD_NOTE_TITLE = "Note on {ticket_id}"
+DISCORD_FORM_BUTTON_SLOW = ("The {form} form took too long to open (the desk is busy); nothing was changed. "
+                            "Press the button again, or type /desk {form} ticket:{ticket_id} with the text.")
 DISCORD_NOTE_TEXT = "What did you do or find? (only agents see notes)"
 DISCORD_SURVEY_TITLE = "{ticket_id}: you chose {score} out of 5"
 DISCORD_SURVEY_COMMENT = "Anything you want to add? (optional)"

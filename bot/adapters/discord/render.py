@@ -9,7 +9,7 @@ import discord
 
 from bot import messages as desk_messages
 from bot.adapters.discord import messages
-from bot.desk import Kind, Reply, Suggestion, Ticket
+from bot.desk import Action, Kind, Reply, Suggestion, Ticket
 from bot.domain import State
 from bot.render import status_line
 
@@ -67,7 +67,8 @@ def intake_embed(reply: Reply) -> discord.Embed:
     parts = [reply.text]
     if reply.suggestions:
         parts.append("\n".join(suggestion_line(n, s) for n, s in enumerate(reply.suggestions, start=1)))
-        parts.append(desk_messages.INTAKE_BUTTONS_HINT)
+        if set(reply.actions) >= {Action.SOLVED, Action.NEED_HELP}:  # the hint names both buttons
+            parts.append(desk_messages.INTAKE_BUTTONS_HINT)
     embed = discord.Embed(description=clip("\n\n".join(parts), EMBED_DESCRIPTION_LIMIT),
                           colour=COLOURS[Kind.INTAKE])
     if ticket is not None:
