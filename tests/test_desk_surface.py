@@ -158,3 +158,12 @@ def test_agents_buttons_are_on_the_team_announcement_never_on_the_customers_mess
     assert team_actions(desk.find(outcome.ticket.id)) == (Action.RESOLVE_FORM, Action.NOTE_FORM)
     desk.service.resolve(MARIA, outcome.ticket.id, "re-paired")
     assert team_actions(desk.find(outcome.ticket.id)) == ()
+
+
+def test_an_agents_show_carries_the_agents_buttons_privately_a_customers_none(config, clock):
+    desk = make_desk(config, clock)
+    ticket = opened(desk)
+    [agent] = desk.on_command(MARIA, f"show {ticket.id}")
+    assert agent.private and agent.actions == (Action.CLAIM, Action.RESOLVE_FORM, Action.NOTE_FORM)
+    [customer] = desk.on_command(CUSTOMER, f"show {ticket.id}")
+    assert customer.private and customer.actions == ()

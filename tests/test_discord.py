@@ -622,6 +622,16 @@ async def test_the_refreshed_intake_message_never_carries_agents_buttons(opened)
     assert hints == [True, False, True, False]  # claimed, resolved, reopened, closed
 
 
+async def test_an_agents_show_carries_the_agents_buttons_privately(opened):
+    agent = await desk(opened, "maria", "show", ticket="T-1", channel=GENERAL)
+    [(ephemeral, text, kwargs)] = answers(agent)
+    assert ephemeral and "T-1" in text
+    assert [b.custom_id for b in kwargs["view"].children] == [
+        "chatdesk:claim:T-1", "chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"]
+    customer = await desk(opened, "casey", "show", ticket="T-1", channel=GENERAL)
+    assert "view" not in answers(customer)[0][2]
+
+
 async def test_buttons_work_after_a_restart(config, clock, recorder, tmp_path):
     """A new bot on the same store handles a press on a message the old one posted."""
     path = tmp_path / "tickets.json"

@@ -69,6 +69,15 @@ def test_a_customer_may_see_their_own_ticket(slack, fake):
     slack.command("show T-1", user="UCASEY")
     [answer] = responses(fake)
     assert answer["response_type"] == "ephemeral" and "T-1: My tracker will not pair" in answer["text"]
+    assert not [b for b in answer["blocks"] if b["type"] == "actions"]  # nothing of the agents'
+
+
+def test_an_agents_show_carries_claim_resolve_and_note_privately(slack, fake):
+    slack.command("show T-1", user="UMARIA")
+    [answer] = responses(fake)
+    assert answer["response_type"] == "ephemeral"
+    assert [e["action_id"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        "chatdesk:claim", "chatdesk:resolve_modal", "chatdesk:note_modal"]
 
 
 def test_a_slash_command_without_an_id_explains_the_thread_limitation(slack, fake):

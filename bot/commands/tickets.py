@@ -7,6 +7,7 @@ import shlex
 
 from bot import messages
 from bot.commands import TICKET, CommandContext, Param, ParamKind, Verb, VerbRegistry, bad_usage
+from bot.desk_platform import team_actions
 from bot.domain import PRIORITIES, Ticket
 from bot.errors import UsageError
 from bot.follow_ups import customer_reopened
@@ -140,7 +141,9 @@ def show(ctx: CommandContext, args: str) -> Reply:
         raise bad_usage()
     ticket = ctx.service.show(ctx.actor, ticket_id)
     lines = ticket_lines(ctx.service, ticket, for_agent=ctx.actor.is_agent, everything=bool(rest))
-    return Reply(lines[0], ticket=ticket, private=True, lines=lines[1:])
+    # An agent's private copy carries the agents' buttons: their controls where no team channel is.
+    actions = team_actions(ticket) if ctx.actor.is_agent else ()
+    return Reply(lines[0], ticket=ticket, private=True, lines=lines[1:], actions=actions)
 
 
 def help_(ctx: CommandContext, args: str) -> Reply:

@@ -137,7 +137,8 @@ class DiscordOutbox:
             if responder is None:
                 log.info("no one to show a private reply to: %s", reply.text)
                 return
-            await responder.send(ephemeral=True, **reply_body(reply), files=files_of(reply) or None)
+            view = ticket_view(ticket.id, reply.actions) if reply.actions and ticket is not None else None
+            await responder.send(ephemeral=True, **reply_body(reply), files=files_of(reply) or None, view=view)
         elif destination is Destination.THREAD and reply.kind is Kind.INTAKE and ticket is not None:
             thread = here if here is not None else await self.thread_for(ticket)
             if thread is not None:
