@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from bot import registry
 from bot.clock import Clock
 from bot.config import Config
+from bot.delivery import once_per_delivery
 from bot.desk import Desk, PersonLookup
 from bot.knowledge import Knowledge
 from bot.service import TicketService
@@ -45,7 +46,8 @@ def build_desk(
 ) -> Desk:
     """A ready desk; pass ``knowledge=False`` for none, or an object to inject one."""
     store = store if store is not None else store_for(config)
-    service = TicketService(store, config, clock=clock)
+    # A request handled again after a crash (the inbox replays it) changes no ticket twice.
+    service = TicketService(once_per_delivery(store), config, clock=clock)
     kb = load_knowledge(config) if knowledge is True else (knowledge or None)
     desk = Desk(service, knowledge=kb, people=people, verbs=verbs)
     for install in registry.installers():  # each feature registers its verbs and hooks

@@ -4,16 +4,26 @@ A platform that got its acknowledgement does not send the event again, so an eve
 dies holding would be lost. The adapter records each event here first (answering with an error
 status, so the platform retries, when it cannot), acknowledges, and marks it done once the core
 has handled it; at start, what was recorded but not handled is handled first. Handling is
-idempotent on the platform message id (``Source.delivery_key``), so an event handled twice (the
-process died between the handling and the mark) is still one ticket.
+idempotent: a message on its platform message id (``Source.delivery_key``), so an event handled
+twice (the process died between the handling and the mark) is still one ticket; a button press,
+command or modal submission on its ``key`` (the platform's id of the request), under which its
+changes are stamped (``bot.delivery``), so handling it again changes no ticket twice.
+
+A request recorded with a ``key`` is remembered for ``DEDUPE_SECONDS`` after it was recorded: the
+same request arriving again in that time (a replayed HTTP request, through any process sharing
+the inbox) is not recorded again, and ``record`` answers ``None``. The markers expire, unlike
+the store's memo, which keeps every key for good.
 
 ``FileInbox`` keeps one small file per pending event in ``<data_dir>/inbox/``, written atomically
 (temporary file, fsync, ``os.replace``, fsync of the directory) and removed once handled: an
-append costs the same however many tickets the store holds. ``MemoryInbox`` is its twin for tests.
+append costs the same however many tickets the store holds; a key's marker is a file in
+``seen/`` created exclusively, so two processes sharing the directory agree on who was first.
+``MemoryInbox`` is its twin for tests; ``bot.pg_inbox`` keeps the inbox in PostgreSQL.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.delivery import delivering
+
 log = logging.getLogger(__name__)
 
 # /healthz says "not ready" when more than BACKLOG_COUNT events are still unhandled after
@@ -33,6 +45,10 @@ BACKLOG_COUNT = 20
 BACKLOG_SECONDS = 30.0
 SUFFIX = ".json"
 SET_ASIDE = "failed"  # events that failed again at start, kept for an operator to look at
+SEEN = "seen"  # one marker per keyed request recorded in the last DEDUPE_SECONDS
+# Slack refuses a signed request older than five minutes, so a replay of one is within that.
+DEDUPE_SECONDS = 5 * 60
+PRUNE_EVERY = 60.0  # how often expired markers are swept
 
 
 class InboxError(Exception):
@@ -46,13 +62,17 @@ class Entry:
     id: str
     payload: Mapping[str, Any]
     recorded: float
+    key: str | None = None  # the platform's id of the request (dedupe and once-only changes)
 
 
 class Inbox(Protocol):
     """Where inbound events wait between their acknowledgement and their handling."""
 
-    def record(self, payload: Mapping[str, Any]) -> Entry:
-        """Keep ``payload`` durably; raises ``InboxError`` when it cannot."""
+    def record(self, payload: Mapping[str, Any], *, key: str | None = None) -> Entry | None:
+        """Keep ``payload`` durably; ``None`` when ``key`` was recorded in the last ``DEDUPE_SECONDS``.
+
+        Raises ``InboxError`` when it cannot (and then remembers nothing of it).
+        """
         ...
 
     def done(self, entry_id: str) -> None:
@@ -77,23 +97,79 @@ def entry_name(now: float) -> str:
     return f"{int(now * 1_000_000):020d}-{uuid.uuid4().hex[:12]}"
 
 
+def key_digest(key: str) -> str:
+    """A key as a short, file-name-safe token (keys are platform ids of any shape)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
+
+
 class FileInbox:
     """One file per pending event in ``directory``; implements ``Inbox``."""
 
-    def __init__(self, directory: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, clock: Callable[[], float] = time.time,
+                 dedupe_seconds: float = DEDUPE_SECONDS) -> None:
         self.directory = Path(directory)
         self.clock = clock
+        self.dedupe_seconds = dedupe_seconds
+        self._swept = 0.0
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:  # reported by check() and record(): the desk still starts, not ready
             log.error("the inbox directory %s cannot be created: %s", self.directory, error)
 
-    def record(self, payload: Mapping[str, Any]) -> Entry:
+    def record(self, payload: Mapping[str, Any], *, key: str | None = None) -> Entry | None:
         now = self.clock()
+        if key is not None and not self._first(key, now):
+            return None
         name = entry_name(now)
-        data = json.dumps({"recorded": now, "payload": payload}, ensure_ascii=False).encode("utf-8")
-        self._write(name, data)
-        return Entry(name, payload, now)
+        data = json.dumps({"recorded": now, "key": key, "payload": payload}, ensure_ascii=False).encode("utf-8")
+        try:
+            self._write(name, data)
+        except InboxError:
+            if key is not None:  # not recorded, so not seen: the retry must be let in
+                (self.directory / SEEN / key_digest(key)).unlink(missing_ok=True)
+            raise
+        return Entry(name, payload, now, key)
+
+    def _first(self, key: str, now: float) -> bool:
+        """Leave the marker of ``key`` in ``seen/``; False when a live one was there already.
+
+        ``O_EXCL`` makes the creation atomic, so of two processes taking the same request one
+        wins. A marker's mtime is when its request was recorded; an expired one is taken over.
+        """
+        seen = self.directory / SEEN
+        marker = seen / key_digest(key)
+        try:
+            seen.mkdir(exist_ok=True)
+            self._sweep(seen, now)
+            for _ in range(2):
+                try:
+                    os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                except FileExistsError:
+                    try:
+                        if marker.stat().st_mtime > now - self.dedupe_seconds:
+                            return False
+                    except FileNotFoundError:
+                        continue  # swept meanwhile
+                    marker.unlink(missing_ok=True)  # expired: a new request under an old key
+                    continue
+                os.utime(marker, (now, now))
+                return True
+        except OSError as error:
+            raise InboxError(f"cannot record a request in {seen}: {error.strerror or error}") from error
+        return False
+
+    def _sweep(self, seen: Path, now: float) -> None:
+        """Remove expired markers, at most once a ``PRUNE_EVERY``."""
+        if now - self._swept < PRUNE_EVERY:
+            return
+        self._swept = now
+        with os.scandir(seen) as found:
+            for item in found:
+                try:
+                    if item.stat().st_mtime <= now - self.dedupe_seconds:
+                        os.unlink(item.path)
+                except FileNotFoundError:
+                    pass  # another process swept it
 
     def _write(self, name: str, data: bytes) -> None:
         final = self.directory / f"{name}{SUFFIX}"
@@ -145,7 +221,10 @@ class FileInbox:
             path = self.directory / name
             try:
                 record = json.loads(path.read_text(encoding="utf-8"))
-                entries.append(Entry(name[: -len(SUFFIX)], record["payload"], float(record["recorded"])))
+                entries.append(Entry(name[: -len(SUFFIX)], record["payload"], float(record["recorded"]),
+                                     record.get("key")))
+            except FileNotFoundError:
+                continue  # handled meanwhile
             except (OSError, ValueError, KeyError, TypeError) as error:
                 log.error("inbox file %s is unreadable (%s); set aside in %s/", path, error, SET_ASIDE)
                 self.set_aside(name[: -len(SUFFIX)])
@@ -160,18 +239,25 @@ class FileInbox:
 class MemoryInbox:
     """The in-memory twin of ``FileInbox``; ``broken`` makes it refuse, as a full disk would."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.time, dedupe_seconds: float = DEDUPE_SECONDS) -> None:
         self.clock = clock
+        self.dedupe_seconds = dedupe_seconds
         self.entries: dict[str, Entry] = {}
         self.aside: dict[str, Entry] = {}
+        self.seen: dict[str, float] = {}
         self.broken: str | None = None
         self._lock = threading.Lock()
 
-    def record(self, payload: Mapping[str, Any]) -> Entry:
+    def record(self, payload: Mapping[str, Any], *, key: str | None = None) -> Entry | None:
         self.check()
         now = self.clock()
-        entry = Entry(entry_name(now), json.loads(json.dumps(payload)), now)
+        entry = Entry(entry_name(now), json.loads(json.dumps(payload)), now, key)
         with self._lock:
+            if key is not None:
+                if self.seen.get(key, -1e18) > now - self.dedupe_seconds:
+                    return None
+                self.seen = {k: at for k, at in self.seen.items() if at > now - self.dedupe_seconds}
+                self.seen[key] = now
             self.entries[entry.id] = entry
         return entry
 
@@ -211,14 +297,20 @@ class Receiver:
         self.backlog_seconds = backlog_seconds
         self.failure: str | None = None  # the last handling's error, until one succeeds
 
-    def accept(self, payload: Mapping[str, Any]) -> Entry:
-        """Record ``payload``; raises ``InboxError`` (answer with an error status, never 200)."""
-        return self.inbox.record(payload)
+    def accept(self, payload: Mapping[str, Any], *, key: str | None = None) -> Entry | None:
+        """Record ``payload``; ``None`` for a request under ``key`` already taken in the last five
+        minutes (acknowledge it, do nothing); raises ``InboxError`` (answer with an error status,
+        never 200)."""
+        return self.inbox.record(payload, key=key)
 
-    def handle(self, entry: Entry, work: Callable[[Mapping[str, Any]], Any]) -> bool:
-        """Run ``work`` on the entry's payload; forget the entry only when it succeeded."""
+    def handle(self, entry: Entry, work: Callable[[Entry], Any]) -> bool:
+        """Run ``work`` on the entry, its changes stamped with its key; forget the entry only when
+        it succeeded."""
         try:
-            work(entry.payload)
+            with delivering(entry.key) as delivery:
+                work(entry)
+                if delivery is not None and delivery.failure is not None:
+                    raise delivery.failure  # told to the person as an error; not done, so kept
         except Exception as error:
             self.failure = f"handling event {entry.id} failed: {error}"
             log.exception("inbound event %s failed; it stays in the inbox and is handled again at start", entry.id)
@@ -227,7 +319,11 @@ class Receiver:
         self.inbox.done(entry.id)
         return True
 
-    def catch_up(self, work: Callable[[Mapping[str, Any]], Any]) -> tuple[int, int]:
+    def age(self, entry: Entry) -> float:
+        """Seconds since ``entry`` was recorded (what a platform's short-lived ids allow depends on it)."""
+        return max(0.0, self.clock() - entry.recorded)
+
+    def catch_up(self, work: Callable[[Entry], Any]) -> tuple[int, int]:
         """Handle, in order, what was recorded and not handled; ``(handled, set aside)``."""
         handled = failed = 0
         for entry in self.inbox.pending():

@@ -218,7 +218,10 @@ class FakeSlack:
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except ConnectionError:  # the caller was killed mid-call (a kill-and-restart test)
+                    self.close_connection = True
 
             do_GET = do_POST = _handle
 
@@ -284,11 +287,23 @@ def event_body(event: dict[str, Any], *, event_id: str = "Ev001") -> str:
     return json.dumps(envelope)
 
 
+# Slack gives every invocation and press ids of its own (a replay repeats them; nothing else does).
+_INVOCATIONS = itertools.count(1)
+
+
+def fresh_trigger() -> str:
+    return f"13345224609.738474920.{next(_INVOCATIONS):019d}"
+
+
+def fresh_action_ts() -> str:
+    return f"1763284000.{next(_INVOCATIONS):06d}"
+
+
 def command_body(text: str, *, user: str, channel: str = "CSUPPORT", response_url: str = "",
-                 user_name: str | None = None) -> str:
+                 user_name: str | None = None, trigger_id: str | None = None) -> str:
     payload = fixture("command_desk.json")
     payload.update(text=text, user_id=user, user_name=user_name or user.lower(), channel_id=channel,
-                   response_url=response_url or payload["response_url"])
+                   response_url=response_url or payload["response_url"], trigger_id=trigger_id or fresh_trigger())
     return urllib.parse.urlencode(payload)
 
 
@@ -368,7 +383,8 @@ class SlackHarness:
     def press(self, action_id: str, value: str, *, user: str, thread_ts: str = "1763283600.000100"):
         payload = fixture("block_actions.json")
         payload["user"] = {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID}
-        payload["actions"][0].update(action_id=action_id, value=value)
+        payload["actions"][0].update(action_id=action_id, value=value, action_ts=fresh_action_ts())
+        payload["trigger_id"] = fresh_trigger()
         payload["container"]["thread_ts"] = thread_ts
         payload["message"]["thread_ts"] = thread_ts
         return self.interact(payload)

@@ -66,7 +66,7 @@ def test_the_receiver_forgets_only_what_was_handled_and_sets_aside_what_fails_ag
     receiver = Receiver(inbox)
     entry = receiver.accept({"n": 1})
 
-    def broken(payload):
+    def broken(entry):
         raise RuntimeError("store is read-only")
 
     assert receiver.handle(entry, broken) is False
@@ -74,7 +74,7 @@ def test_the_receiver_forgets_only_what_was_handled_and_sets_aside_what_fails_ag
     assert "store is read-only" in receiver.health()
     receiver.accept({"n": 2})
     seen = []
-    assert receiver.catch_up(lambda p: seen.append(p["n"]) if p["n"] == 2 else broken(p)) == (1, 1)
+    assert receiver.catch_up(lambda e: seen.append(e.payload["n"]) if e.payload["n"] == 2 else broken(e)) == (1, 1)
     assert seen == [2] and inbox.pending() == [] and list(inbox.aside.values())[0].payload == {"n": 1}
     assert receiver.health() is None  # the last handling succeeded
 
@@ -96,7 +96,7 @@ def test_a_slack_message_is_recorded_before_the_ack_and_forgotten_once_it_is_a_t
     inbox = MemoryInbox()
     seen = []
     original = inbox.record
-    inbox.record = lambda payload: seen.append(payload["event"]["ts"]) or original(payload)
+    inbox.record = lambda payload, key=None: seen.append(payload["event"]["ts"]) or original(payload, key=key)
     slack = SlackHarness(slack_config, fake, clock=clock, receiver=Receiver(inbox))
     assert slack.message("My tracker will not pair with my phone").status == 200
     assert seen == [TS] and inbox.pending() == []

@@ -12,7 +12,14 @@ from bot import messages
 from bot.adapters.slack import SlackOutbox
 from bot.domain import State
 from bot.replies import Kind, Reply
-from tests.slack_fake_api import PairingKnowledge, SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)
+from tests.slack_fake_api import (  # noqa: F401 (fixtures)
+    PairingKnowledge,
+    SlackHarness,
+    fake,
+    fixture,
+    fresh_trigger,
+    slack_config,
+)
 
 TS = "1763283600.000100"
 
@@ -187,8 +194,10 @@ def test_an_agent_opens_a_ticket_from_someone_elses_message(slack, fake):
     assert ticket.events[0].actor == "UMARIA"
     [post] = thread_posts(fake, "1763284050.000550")
     assert post.body["channel"] == "CGENERAL" and "T-2" in post.body["text"]
-    # pressing it again says it is already a ticket, and opens nothing
-    slack.interact(fixture("message_action_open_ticket.json"))
+    # using it again (a new invocation) says it is already a ticket, and opens nothing
+    again = fixture("message_action_open_ticket.json")
+    again["trigger_id"] = fresh_trigger()
+    slack.interact(again)
     assert len(slack.store.tickets()) == 2
     assert "already received: T-2" in responses(fake)[-1]["text"]
 

@@ -10,20 +10,23 @@ posts it makes (sized for bursts), and ``interactive`` for what must happen with
 
 A modal submission is the one listener whose answer depends on the work: a refusal is shown in
 the modal (``response_action: errors``). Its core call runs on the interactive pool and is waited
-for at most ``VIEW_SECONDS``; past that the modal is closed and the outcome is posted when ready.
+for at most ``VIEW_SECONDS`` (``ModalAnswer``); past that the modal is closed and the outcome is
+posted when ready.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
 from bot.adapters import limits
+from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +95,40 @@ def within(future: Future, seconds: float, *, late: Callable[[Any], None]) -> tu
 
         future.add_done_callback(finished)
         return False, None
+
+
+def all_refused(replies: Sequence[Reply] | None) -> bool:
+    """Replies that are only refusals: a modal shows them under its field and stays open."""
+    return bool(replies) and all(reply.refused for reply in replies)  # type: ignore[union-attr]
+
+
+class ModalAnswer:
+    """Between a modal submission's listener, which must answer within 3 s, and its work.
+
+    The work ``offer``s the core's replies. While the listener still waits, replies that are all
+    refusals are the listener's to show in the modal, and the work posts nothing; once the
+    listener has given up (the modal closed), or when nobody waits (a replay at start), the work
+    posts every reply itself. The lock makes the two sides agree on which case it was.
+    """
+
+    def __init__(self, *, waiting: bool = True) -> None:
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._waiting = waiting
+        self._replies: list[Reply] | None = None
+
+    def offer(self, replies: Sequence[Reply] | None) -> bool:
+        """The work's outcome; True when the listener shows it in the modal (do not post it)."""
+        with self._lock:
+            if not self._waiting or self._ready.is_set():
+                return False
+            self._replies = list(replies) if replies is not None else None
+            self._ready.set()
+            return all_refused(self._replies)
+
+    def wait(self, seconds: float) -> list[Reply] | None:
+        """The listener's side: the offered replies, or ``None`` (too slow, or failed)."""
+        self._ready.wait(seconds)
+        with self._lock:
+            self._waiting = False
+            return self._replies if self._ready.is_set() else None

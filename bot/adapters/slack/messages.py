@@ -46,3 +46,7 @@ SLACK_AUTH_FAILED = "Slack did not accept the bot token ({problem}). Check SLACK
 SLACK_FORM_REQUEST = "<@{user}> asked for help: {request}"
 SLACK_FORM_BUTTON_POSTED = "posted the New ticket button in {channel} (ts {ts})"
 SLACK_FORM_NO_CHANNELS = "no channel to post in: give --channel, or list support channels in [slack] channels"
+SLACK_FORM_EXPIRED = (
+    "The desk restarted before the {verb} form for {ticket_id} could open (Slack allows 3 seconds), "
+    "and nothing was changed. Run the command again to open it."
+)
