@@ -84,7 +84,11 @@ class Inbox(Protocol):
         ...
 
     def pending(self) -> list[Entry]:
-        """What was recorded and not handled, oldest first."""
+        """What was recorded and not handled, oldest first (the backlog)."""
+        ...
+
+    def take(self) -> list[Entry]:
+        """What this process should handle at start: pending entries no live process is handling."""
         ...
 
     def check(self) -> None:
@@ -230,6 +234,10 @@ class FileInbox:
                 self.set_aside(name[: -len(SUFFIX)])
         return entries
 
+    def take(self) -> list[Entry]:
+        # Processes sharing a data directory start one at a time (the embedded store is one host).
+        return self.pending()
+
     def check(self) -> None:
         name = f".probe-{uuid.uuid4().hex[:12]}"
         self._write(name, b"{}")
@@ -274,15 +282,26 @@ class MemoryInbox:
         with self._lock:
             return [self.entries[key] for key in sorted(self.entries)]
 
+    def take(self) -> list[Entry]:
+        return self.pending()
+
     def check(self) -> None:
         if self.broken:
             raise InboxError(self.broken)
 
 
-def receiver_for(config: Any) -> Receiver:
-    """The receiver over the inbox beside the store: ``<data_dir>/inbox/`` (PostgreSQL stores too)."""
+def receiver_for(config: Any, *, source: str) -> Receiver:
+    """The receiver over the inbox beside the store: the ``inbox`` table when the tickets are in
+    PostgreSQL (every process and host of the deployment shares it), else ``<data_dir>/inbox/``.
+    ``source`` names the adapter whose requests these are; only it handles them."""
     from bot.store import default_data_dir
+    from bot.store.settings import is_postgres, store_settings
 
+    settings = store_settings(config)
+    if is_postgres(settings.url):
+        from bot.pg_inbox import PostgresInbox
+
+        return Receiver(PostgresInbox(str(settings.url), source=source, connect_timeout=settings.connect_timeout))
     return Receiver(FileInbox(Path(config.data_dir or default_data_dir()) / "inbox"))
 
 
@@ -326,7 +345,7 @@ class Receiver:
     def catch_up(self, work: Callable[[Entry], Any]) -> tuple[int, int]:
         """Handle, in order, what was recorded and not handled; ``(handled, set aside)``."""
         handled = failed = 0
-        for entry in self.inbox.pending():
+        for entry in self.inbox.take():
             if self.handle(entry, work):
                 handled += 1
             else:

@@ -3,8 +3,8 @@
 Each migration runs in one transaction together with the bump of ``chatdesk_schema``, under
 an advisory lock, so replicas starting at once apply it exactly once and a failure applies
 nothing. A database whose schema is newer than this code is refused rather than guessed at.
-Later features add a migration here (say, an ``inbox`` and an ``outbox`` table) and never
-edit an applied one.
+Later features add a migration here (say, an ``outbox`` table) and never edit an applied one;
+migration 2 is the inbox (``bot.pg_inbox``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             key text PRIMARY KEY,
             value jsonb NOT NULL
         );
+    """),
+    (2, "the inbox: inbound requests between their acknowledgement and their handling", """
+        CREATE TABLE inbox (
+            id bigserial PRIMARY KEY,
+            source text NOT NULL,
+            key text,
+            payload jsonb NOT NULL,
+            recorded double precision NOT NULL,
+            owner integer NOT NULL,
+            handled double precision,
+            set_aside boolean NOT NULL DEFAULT false
+        );
+        CREATE UNIQUE INDEX inbox_key ON inbox (source, key) WHERE key IS NOT NULL;
+        CREATE INDEX inbox_pending ON inbox (source, owner, id) WHERE handled IS NULL AND NOT set_aside;
+        CREATE INDEX inbox_handled ON inbox (recorded) WHERE handled IS NOT NULL;
     """),
 )
 LATEST = MIGRATIONS[-1][0]

@@ -21,7 +21,7 @@ from slack_bolt.error import BoltError
 
 from bot.adapters.slack import messages
 from bot.adapters.slack.app import create_app, web_client
-from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.slack.directory import PLATFORM, SlackDirectory
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
@@ -49,7 +49,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     desk.group_members = directory.members_of  # an on-duty user group, when [assignment] names one
     client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
     directory.client = client
-    receiver = receiver_for(config)
+    receiver = receiver_for(config, source=PLATFORM)
     try:
         app = create_app(desk, client=client, directory=directory, receiver=receiver,
                          signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
