@@ -46,6 +46,12 @@ class Inbound:
     link: str | None = None
     from_bot: bool = False  # posted by a bot (ours included): never a ticket, never a reply
     direct: bool = False  # a direct message to the bot: private intake, wherever the desk listens
+    subject: str | None = None  # the request's own title (a forum post's): the ticket's subject
+
+    @property
+    def request(self) -> str:
+        """What was asked: the title, if it has one, and the text."""
+        return "\n".join(part for part in (self.subject, self.text) if part and part.strip())
 
 
 @dataclass(slots=True)
@@ -96,7 +102,7 @@ class Desk(PlatformNeeds):
             return Outcome(ignored=messages.IGNORED_NOT_SUPPORT_CHANNEL)
         if inbound.actor.is_agent:
             return Outcome(ignored=messages.IGNORED_AGENT_TOP_LEVEL)
-        if is_small_talk(inbound.text):
+        if is_small_talk(inbound.request):
             return Outcome(ignored=messages.IGNORED_SMALL_TALK)
         return self.open_ticket(inbound)
 
@@ -110,13 +116,15 @@ class Desk(PlatformNeeds):
                 self.service.may_open_for_others(opened_by)
             except DeskError as refusal:
                 return Outcome(replies=[Reply.refusal(refusal)], ignored=refusal.message)
-        if not inbound.text.strip():
+        if not inbound.request.strip():
             return Outcome(ignored=messages.IGNORED_SMALL_TALK)
         source = Source(inbound.actor.platform, inbound.channel, message=inbound.message_id,
                         thread=inbound.thread if follows else inbound.message_id, link=inbound.link)
         # Stored first: a redelivery stops here, before any matching, and a failing
         # knowledge base can never cost the customer their ticket.
-        ticket, created = self.service.open_ticket(inbound.actor, inbound.text, source, opened_by=opened_by,
+        body = inbound.text if inbound.text.strip() else inbound.request  # a post that is only a title
+        ticket, created = self.service.open_ticket(inbound.actor, body, source, subject=inbound.subject,
+                                                   opened_by=opened_by,
                                                    follows=follows.id if follows else None, fields=fields,
                                                    category=category)
         if not created:
@@ -126,7 +134,7 @@ class Desk(PlatformNeeds):
             # is a ticket's already (then replies there keep going to that ticket).
             self.link_thread(ticket.id, platform=inbound.actor.platform, channel=inbound.channel,
                              thread=inbound.thread)
-        suggestions = self._suggest(inbound.text)
+        suggestions = self._suggest(inbound.request)
         ticket = self.service.record_suggestions(ticket.id, [s.to_record() for s in suggestions],
                                                  confident=bool(suggestions),
                                                  category=self._category_from(suggestions))

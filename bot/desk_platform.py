@@ -40,6 +40,11 @@ class Form:
 FORM_VERBS = ("resolve", "note")
 
 
+def position_key(platform: str, channel: str) -> str:
+    """The memo key of how far a channel's messages have been handled."""
+    return f"read:{platform}:{channel}"
+
+
 def intake_actions(ticket: Ticket) -> tuple[Action, ...]:
     """The requester's buttons under the intake message, which everyone in the thread sees (so
     never an agent's). "This solved it" only where articles were suggested, and "Still need help"
@@ -144,6 +149,15 @@ class PlatformNeeds:
         if ticket is None:
             return None
         return self.service.record_edit(actor, ticket.id, message_id=message_id, text=text, change_id=change_id)
+
+    def read_position(self: Desk, platform: str, channel: str) -> str | None:
+        """How far an adapter has handled a channel's messages (a message id), to catch up from after a restart."""
+        value = self.service.store.recall(position_key(platform, channel))
+        return str(value) if value is not None else None
+
+    def keep_position(self: Desk, platform: str, channel: str, message_id: str) -> None:
+        """Remember how far a channel's messages are handled (the adapter keeps it moving forward)."""
+        self.service.store.put(position_key(platform, channel), message_id)
 
     @property
     def store_location(self: Desk) -> str:

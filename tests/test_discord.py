@@ -56,6 +56,7 @@ class Sent:
     channel: int
     content: str | None
     kwargs: dict[str, Any]
+    message_id: int | None = None
 
     @property
     def text(self) -> str:
@@ -90,9 +91,9 @@ class Recorder:
         recorder = self
 
         async def send(channel, content=None, **kwargs):
-            recorder.sent.append(Sent(channel.id, content, kwargs))
             message = MagicMock(spec=discord.Message)
             message.id = next(recorder.ids)
+            recorder.sent.append(Sent(channel.id, content, kwargs, message.id))
             return message
 
         async def create_thread(message, *, name, auto_archive_duration=None, **kwargs):
@@ -434,7 +435,8 @@ async def test_a_forum_post_is_a_request_and_the_post_is_its_thread(world):
 
     assert world.store.get("T-1").source.channel == str(FORUM)
     assert world.recorder.threads == []  # no new thread: the post is one
-    assert post.name == f"T-1 · {REQUEST_TEXT}"
+    assert post.name == "T-1 · Pairing trouble"  # the customer's title, after the ticket's id
+    assert world.store.get("T-1").subject == "Pairing trouble"
     assert world.recorder.in_channel(post.id)[0].custom_ids[0] == "chatdesk:solved:T-1"
     await world.post("casey", "Still spinning", channel=post.id)
     assert world.store.get("T-1").conversation[-1].text == "Still spinning"

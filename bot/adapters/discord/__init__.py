@@ -5,6 +5,8 @@ Translation only: who has the agent role is said here, every decision is the cor
 - ``client.DeskBot``: the ``commands.Bot`` (minimal intents) whose ``setup_hook`` registers the
   persistent buttons and the cog; commands are synced on demand (``chatdesk discord sync``).
 - ``cog.DeskCog``: intake (``on_message``), the ``/desk`` group, the "Open ticket" menu.
+- ``deferral``: every ``/desk`` subcommand deferred at once and answered through follow-ups.
+- ``catch_up``: on start and on resume, what was said while away, read from the last message seen.
 - ``components``: buttons that survive restarts (``DynamicItem``, ``chatdesk:claim:T-12``), modals.
 - ``outbox.DiscordOutbox``: where each reply goes (ephemeral, the ticket's thread, the team
   channel); renames and archives the thread on resolve; the ``Outbox`` of the scheduler.

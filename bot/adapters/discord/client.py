@@ -95,6 +95,9 @@ class DeskBot(commands.Bot):
         self.scheduler_task = asyncio.get_running_loop().create_task(run(), name="chatdesk-scheduler")
 
     async def close(self) -> None:
+        cog = self.get_cog("DeskCog")
+        if cog is not None:  # how far each channel was read: the next start catches up from there
+            await cog.catch_up.positions.flush()
         if self._scheduler_stop is not None:
             self._scheduler_stop.set()
         if self.scheduler_task is not None and not self.scheduler_task.done():

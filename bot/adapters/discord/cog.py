@@ -18,6 +18,7 @@ from discord.ext import commands
 
 from bot.adapters import limits
 from bot.adapters.discord import PLATFORM, messages
+from bot.adapters.discord.catch_up import CatchUp
 from bot.adapters.discord.deferral import defer_privately
 from bot.adapters.discord.forms import add_people, is_private, new_thread
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
@@ -58,6 +59,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     def __init__(self, bot: DeskBot) -> None:
         self.bot = bot
+        self.catch_up = CatchUp(bot, lambda message: self.take(message, caught_up=True))
         for command in desk_commands(self, bot.desk.verbs, special={"resolve": self.resolve_command}):
             self.app_command.add_command(command)
         self.open_menu = app_commands.guild_only()(
@@ -205,32 +207,81 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Connected: resolve the served servers and the agent role's id in each, or stop and say why."""
+        """Connected: resolve the served servers and the agent role's id in each, or stop and say why;
+        then catch up on what was said while the bot was away."""
         try:
             self.bot.directory.resolve(self.bot.guilds)
         except ConfigError as error:
             log.error("%s", error.message)
             self.bot.fatal = error
             await self.bot.close()
+            return
+        await self.catch_up.run("start")
+
+    @commands.Cog.listener()
+    async def on_resumed(self) -> None:
+        """Reconnected: Discord replays what the session missed, and the catch-up covers the rest."""
+        await self.catch_up.run("resume")
 
     # -- intake ----------------------------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """A customer's message in a support channel opens a ticket; one in a ticket's thread joins it."""
+        await self.take(message)
+
+    async def take(self, message: discord.Message, *, caught_up: bool = False) -> None:
+        """Hand a message (live, or read back by the catch-up) to the desk, and keep how far its
+        channel is handled; a live failure holds the position before it, so the next start reads it
+        again; a failure on catching up sets it aside (the catch-up logs it)."""
         inbound = self.inbound(message)
         if inbound is None:
             return
+        positions = self.catch_up.positions
+        places = [] if inbound.direct else self.places(message)
+        for place in places:
+            positions.begin(place, message.id)
+        try:
+            outcome = await self.handle(message, inbound)
+        except BaseException:
+            if caught_up:
+                for place in places:
+                    positions.end(place, message.id, keep=True)
+            raise
+        keep = caught_up or self.follows(message, inbound, outcome)  # the catch-up reads only what it follows
+        for place in places:
+            positions.end(place, message.id, keep=keep)
+
+    @staticmethod
+    def places(message: discord.Message) -> list[str]:
+        """Whose position a message moves: its channel or thread, and a forum for a new post."""
+        places = [str(message.channel.id)]
+        if is_forum_post_start(message):
+            places.append(str(message.channel.parent_id))
+        return places
+
+    def follows(self, message: discord.Message, inbound: Inbound, outcome: Outcome) -> bool:
+        """Whether the desk follows the message's channel: a support channel, a ticket's thread
+        (the desk's own posts there included), a forum's post."""
+        if outcome.ticket is not None:
+            return True
+        if inbound.thread is None:
+            return self.desk.is_support_channel(PLATFORM, inbound.channel)
+        own = self.bot.user is not None and message.author.id == self.bot.user.id
+        return own  # the desk posts only in ticket threads
+
+    async def handle(self, message: discord.Message, inbound: Inbound) -> Outcome:
         outcome: Outcome = await self.bot.call(self.desk.on_message, inbound)
         if outcome.ignored:
             log.debug("message %s: %s", message.id, outcome.ignored)
         if outcome.ticket is None or not (outcome.created or outcome.replies):
-            return
+            return outcome
         # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there;
         # a direct message is answered in the DM.
         target = message.channel if inbound.thread or inbound.direct else await self.ticket_thread(message,
                                                                                                   outcome.ticket)
         await self.bot.outbox.deliver(outcome.replies, here=target)
+        return outcome
 
     def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
         """The core's view of a message; ``None`` for system messages (joins, pins, …), and for DMs
@@ -243,16 +294,20 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             return None
         channel = message.channel
         thread: str | None = None
+        subject: str | None = None
         if isinstance(channel, discord.Thread):
             where = str(channel.parent_id)
-            # A forum post's opening message is a request like a top-level message; the post is its thread.
-            if not (menu or is_forum_post_start(message)):
+            # A forum post's opening message is a request like a top-level message; the post is its
+            # thread, and the title the customer gave it is the ticket's subject.
+            if is_forum_post_start(message):
+                subject = " ".join(channel.name.split()) or None
+            elif not menu:
                 thread = str(channel.id)
         else:
             where = str(channel.id)
         return Inbound(actor=self.bot.directory.actor(message.author), text=message_text(message),
                        channel=where, message_id=str(message.id), thread=thread, link=message.jump_url,
-                       from_bot=bool(message.author.bot or message.webhook_id))
+                       from_bot=bool(message.author.bot or message.webhook_id), subject=subject)
 
     async def ticket_thread(self, message: discord.Message, ticket: Ticket) -> Any:
         """Where the new ticket's conversation lives: a thread made on the message (``T-12 · …``)."""
