@@ -7,7 +7,7 @@ import pytest
 from bot.desk import Action, Destination, Form, Inbound, Kind, Reply, plan, route
 from bot.desk_platform import team_actions
 from bot.domain import Source, thread_key
-from tests.desk_support import CUSTOMER, MARIA, OTHER_CUSTOMER, make_desk
+from tests.desk_support import CUSTOMER, MARIA, OTHER_CUSTOMER, PairingKnowledge, make_desk
 
 
 def opened(desk, text="My tracker will not pair with my phone"):
@@ -167,3 +167,17 @@ def test_an_agents_show_carries_the_agents_buttons_privately_a_customers_none(co
     assert agent.private and agent.actions == (Action.CLAIM, Action.RESOLVE_FORM, Action.NOTE_FORM)
     [customer] = desk.on_command(CUSTOMER, f"show {ticket.id}")
     assert customer.private and customer.actions == ()
+
+
+def test_a_follow_up_ticket_gets_the_same_buttons_per_audience(config, clock):
+    desk = make_desk(config, clock, knowledge=PairingKnowledge())
+    first = desk.on_message(Inbound(actor=CUSTOMER, text="asdf qwer zxcv", channel="support", message_id="m1")).ticket
+    desk.service.close(MARIA, first.id, "spam")
+    said = lambda text, message_id: desk.on_message(Inbound(  # noqa: E731
+        actor=CUSTOMER, text=text, channel="support", message_id=message_id, thread="m1")).replies
+    intake, announcement = said("still nothing here, qwer", "m2")[:2]
+    assert intake.kind is Kind.INTAKE and "it follows T-1" in intake.text and intake.actions == ()
+    assert announcement.actions == (Action.CLAIM, Action.RESOLVE_FORM, Action.NOTE_FORM)
+    desk.service.close(MARIA, intake.ticket.id, "spam again")
+    matched, _ = said("now my tracker will not pair", "m3")[:2]
+    assert matched.suggestions and matched.actions == (Action.SOLVED, Action.NEED_HELP)

@@ -85,6 +85,15 @@ def test_an_agents_show_carries_claim_resolve_and_note_privately(slack, fake):
     assert answer["response_type"] == "ephemeral"
     assert [e["action_id"] for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "chatdesk:claim", "chatdesk:resolve_modal", "chatdesk:note_modal"]
+    # pressed there: Slack sends an ephemeral message's press without the message itself
+    payload = fixture("block_actions.json")
+    payload["user"] = {"id": "UMARIA", "username": "maria", "name": "maria", "team_id": "T0TEST"}
+    payload["container"] = {"type": "message", "message_ts": "1800000000.000009", "channel_id": "CSUPPORT",
+                            "is_ephemeral": True}
+    payload.pop("message")
+    assert slack.interact(payload).status == 200  # the fixture's action: Claim on T-1
+    assert slack.store.get("T-1").assignee.user_id == "UMARIA"
+    assert "Maria claimed T-1" in thread_posts(fake)[0].body["text"]
 
 
 def test_a_slash_command_without_an_id_explains_the_thread_limitation(slack, fake):
