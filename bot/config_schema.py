@@ -93,6 +93,8 @@ class HelpSiteConfig:
     support_link: Text = ""
     support_label: Text = "#support"
     languages: Annotated[TextList, Field(min_length=1)] = ("en",)
+    # The name on the other languages' sites: names = { th = "…", fa = "…" } (default: name).
+    names: dict[StrictStr, StrictStr] = std.field(default_factory=dict)
 
 
 @section

@@ -35,6 +35,9 @@ class Article:
     learned: tuple[str, ...] = ()
     pending: tuple[Pending, ...] = ()
     language: str = "en"
+    # Articles in different languages that share this key are translations of each other; an
+    # article without one is keyed by its slug, so a translation may name the original's slug.
+    translation_key: str | None = None
     status: ArticleStatus = "published"
     source_tickets: tuple[str, ...] = ()
     # The ticket store the source tickets belong to: T-1 of a new store is another ticket.
@@ -46,6 +49,11 @@ class Article:
     def published(self) -> bool:
         """Only published articles are matched and shown on the help site."""
         return self.status == "published"
+
+    @property
+    def translation_group(self) -> str:
+        """What this article's translations share: its ``translation_key``, else its slug."""
+        return self.translation_key or self.slug
 
     @property
     def phrasings(self) -> tuple[str, ...]:

@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 
 import nh3
 
-# What help articles need: headings, lists, code, tables, images, admonitions and details.
+# What help articles need: headings, lists, code, tables, images, admonitions and details, and
+# <bdi> for left-to-right runs inside right-to-left text (kb.site.bidi). Not <bdo>: it overrides
+# the order of letters, which can make a link or an address read as something else.
 # Everything else (script, style, iframe, object, embed, form, input, svg, math…) is dropped.
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details",
+        "a", "abbr", "b", "bdi", "blockquote", "br", "caption", "code", "dd", "del", "details",
         "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6",
         "hr", "i", "img", "ins", "kbd", "label", "li", "mark", "ol", "p", "pre", "s", "samp", "small",
         "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",

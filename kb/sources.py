@@ -30,6 +30,7 @@ KEYS: tuple[str, ...] = (
     "learned",
     "pending",
     "language",
+    "translation_key",
     "status",
     "source_tickets",
     "source_store",
@@ -213,6 +214,13 @@ def _field(key: str, value: Any, *, default_language: str) -> Any:
         if key == "category":
             check_name("category", value)
         return " ".join(value.split())
+    if key == "translation_key":
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("translation_key must be text: the key (often the original's file name "
+                             f"without .md) that this article and its translations share, not {value!r}")
+        return check_name("translation_key", " ".join(value.split()))
     if key == "source_store":
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise ValueError(f"source_store must be the store's id, not {value!r}")

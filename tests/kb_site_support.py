@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kb.articles import Article
 from kb.site import BuildResult, SiteOptions, build_site
+from kb.site.categories import load_category_names, names_path
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -23,7 +24,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 SUPPORT_URL = "https://example.slack.com/archives/C0SUPPORT"
-OPTIONS = SiteOptions(site_name="Tilepoint Help Center", support_url=SUPPORT_URL)
+# The sample's category names per language (faq_sources/categories.yml), as `kb build` passes them.
+CATEGORY_NAMES = load_category_names(REPO / "faq_sources")
+OPTIONS = SiteOptions(site_name="Tilepoint Help Center", support_url=SUPPORT_URL,
+                      category_names=CATEGORY_NAMES, category_names_file=names_path(REPO / "faq_sources"))
 
 # A draft that must never reach the site; its title is unique so any leak is easy to spot.
 DRAFT = Article(
@@ -48,11 +52,12 @@ def sample_articles() -> list[Article]:
     return [*result.articles, DRAFT]
 
 
-def build_sample(root: Path, articles: Sequence[Article], *, strict: bool = False) -> BuildResult:
+def build_sample(root: Path, articles: Sequence[Article], *, strict: bool = False,
+                 options: SiteOptions = OPTIONS) -> BuildResult:
     """Build ``articles`` in a scratch project at ``root`` with the repo's mkdocs.yml."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    return build_site(articles, root=root, options=OPTIONS, strict=strict)
+    return build_site(articles, root=root, options=options, strict=strict)
 
 
 @contextlib.contextmanager

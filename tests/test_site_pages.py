@@ -43,7 +43,7 @@ def _page(support_url: str | None) -> str:
 def test_support_box_links_to_the_configured_channel() -> None:
     url = "https://discord.com/channels/1234/5678"
     html = _page(url)
-    assert f'<a href="{url}"><span dir="ltr">#support</span></a>' in html
+    assert f'<a href="{url}"><bdi dir="ltr">#support</bdi></a>' in html
     assert "Still need help?" in html
 
 

@@ -205,8 +205,13 @@ def _build(config: Config, *, strict: bool) -> int:
 def site_options(config: Config):
     """The help-site options (kb.site.SiteOptions) from chatdesk config."""
     from kb.site import SiteOptions
+    from kb.site.categories import load_category_names, names_path
 
     site = config.help_site
+    names = {c.name: {config.kb.default_language: c.name.replace("-", " ").capitalize()}
+             for c in config.categories}  # ticket categories name the default language's at least
+    for key, by_language in load_category_names(config.sources_path).items():
+        names[key] = {**names.get(key, {}), **by_language}
     return SiteOptions(
         site_name=site.name or None,
         site_url=site.url or None,
@@ -216,7 +221,9 @@ def site_options(config: Config):
         support_label=site.support_label or "#support",
         languages=tuple(site.languages),
         default_language=config.kb.default_language,
-        category_titles={c.name: c.name.replace("-", " ").capitalize() for c in config.categories},
+        category_names=names,
+        category_names_file=names_path(config.sources_path),
+        site_names=dict(site.names),
     )
 
 

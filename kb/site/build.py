@@ -130,12 +130,10 @@ def _build_into(
     # Generate and build in the scratch directories; the configs left in kb_site/_config name
     # the final ones, so `mkdocs serve -f kb_site/_config/mkdocs.<lang>.yml` works afterwards.
     (new_docs, docs_root), (new_site, site_dir) = docs, site
-    site_name = options.site_name or str(base.get("site_name") or "Help center")
     sites = generate_site(
         articles,
         out_dir=new_docs,
         options=options,
-        site_name=site_name,
         sources_dir=sources_dir,
         directory_urls=bool(base.get("use_directory_urls", True)),
     )

@@ -6,7 +6,6 @@ import copy
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -14,6 +13,7 @@ from kb.errors import KnowledgeBaseError
 from kb.site.generate import LanguageSite, search_index_path
 from kb.site.options import SiteOptions, is_hex
 from kb.site.strings import language_name, text
+from kb.site.translations import language_root, site_origin
 
 HOOK = Path(__file__).with_name("hooks.py").resolve()
 SEARCH_HOOK = Path(__file__).with_name("search_hook.py").resolve()
@@ -78,8 +78,9 @@ def language_config(
     language = site.language
     config["docs_dir"] = str(site.docs_dir.resolve())
     config["site_dir"] = str(site_dir.resolve())
-    if options.site_name:
-        config["site_name"] = options.site_name
+    site_name = options.name_in(language)
+    if site_name:
+        config["site_name"] = site_name
     if options.site_url:
         root_url = options.site_url.rstrip("/") + "/"
         config["site_url"] = root_url if language == options.default_language else f"{root_url}{language}/"
@@ -89,6 +90,9 @@ def language_config(
     theme.pop("direction", None)  # Material sets rtl from the language (fa, ar, he)
     if options.primary or options.accent:
         theme["palette"] = palette_for(theme.get("palette"), primary=options.primary, accent=options.accent)
+    if isinstance(theme.get("palette"), list):
+        theme["palette"] = translated_toggles(theme["palette"], language=language)
+    config["markdown_extensions"] = _translated_permalinks(config.get("markdown_extensions"), language=language)
 
     config["plugins"] = _plugins(config.get("plugins"), search=search_settings(language))
     ours = {HOOK.name, SEARCH_HOOK.name}
@@ -113,7 +117,11 @@ def language_config(
     config["not_in_nav"] = "/articles/\n/tags/\n"
     if len(sites) > 1:
         extra = config.setdefault("extra", {})
+        # Every site's home; kb/site/hooks.py sets each page's own links from these.
         extra["alternate"] = _alternates(sites, options=options)
+        extra["chatdesk_languages"] = copy.deepcopy(extra["alternate"])
+        extra["chatdesk_default_language"] = options.default_language
+        extra["chatdesk_origin"] = site_origin(options)
     return config
 
 
@@ -141,6 +149,45 @@ def palette_for(palette: Any, *, primary: str | None, accent: str | None) -> lis
         if accent:
             scheme["accent"] = "custom" if is_hex(accent) else accent.lower()
         result.append(scheme)
+    return result
+
+
+def translated_toggles(palette: list[Any], *, language: str) -> list[Any]:
+    """The palette with its toggles' names in ``language`` where mkdocs.yml has the English text.
+
+    Material does not translate them: they are mkdocs.yml's own words. A toggle names what
+    pressing it does, which is switching to the next scheme in the list (the last to the first).
+    """
+    result = []
+    for n, scheme in enumerate(palette):
+        toggle = scheme.get("toggle") if isinstance(scheme, dict) else None
+        if not isinstance(toggle, dict):
+            result.append(scheme)
+            continue
+        after = palette[(n + 1) % len(palette)]
+        key = _toggle_key(after if isinstance(after, dict) else {})
+        if toggle.get("name") in (None, text("en", key)):
+            scheme = {**scheme, "toggle": {**toggle, "name": text(language, key)}}
+        result.append(scheme)
+    return result
+
+
+def _toggle_key(scheme: dict[str, Any]) -> str:
+    if scheme.get("media", "").strip() == "(prefers-color-scheme)":  # Material's "automatic" entry
+        return "to_system"
+    return "to_dark" if scheme.get("scheme") == "slate" else "to_light"
+
+
+def _translated_permalinks(extensions: Any, *, language: str) -> list[Any]:
+    # The toc extension's heading anchors are titled "Permanent link" unless mkdocs.yml says otherwise.
+    result = []
+    for entry in extensions or []:
+        if isinstance(entry, dict) and "toc" in entry:
+            settings = dict(entry["toc"] or {})
+            if settings.get("permalink") and settings.get("permalink_title") in (None, text("en", "permalink")):
+                settings["permalink_title"] = text(language, "permalink")
+            entry = {**entry, "toc": settings}
+        result.append(entry)
     return result
 
 
@@ -172,13 +219,7 @@ def _nav(site: LanguageSite) -> list[dict[str, str]]:
 
 
 def _alternates(sites: Sequence[LanguageSite], *, options: SiteOptions) -> list[dict[str, str]]:
-    base = urlsplit(options.site_url).path if options.site_url else "/"
-    base = base.rstrip("/") + "/"
     return [
-        {
-            "name": language_name(s.language),
-            "link": base if s.language == options.default_language else f"{base}{s.language}/",
-            "lang": s.language,
-        }
+        {"name": language_name(s.language), "link": language_root(s.language, options=options), "lang": s.language}
         for s in sites
     ]

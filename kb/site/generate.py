@@ -11,7 +11,9 @@ from pathlib import Path
 from kb.articles import Article
 from kb.errors import OutputDirectoryError
 from kb.site import pages, persian, search, thai
+from kb.site.categories import FILE_NAME, CategoryNamesError
 from kb.site.options import SiteOptions, is_hex
+from kb.site.translations import Translations, find_translations
 from kb.site.text import check_slug, html_text, slugify
 from kb.sources import outside_link
 
@@ -60,7 +62,6 @@ def generate_site(
     *,
     out_dir: Path,
     options: SiteOptions | None = None,
-    site_name: str = "Help center",
     sources_dir: Path | None = None,
     directory_urls: bool = True,
 ) -> list[LanguageSite]:
@@ -74,13 +75,17 @@ def generate_site(
     published = [a for a in articles if a.published]
     for article in published:
         check_slug(article.slug)
-    sites = []
+    by_language: dict[str, list[Article]] = {}
     for language in site_languages(published, options=options):
         mine = [a for a in published if a.language == language]
         if language == "th":  # Material's search splits words on separators only
             mine = [thai.segmented(a) for a in mine]
         elif language in persian.LANGUAGES:  # ي/ك typed on Arabic keyboards: one spelling
             mine = [persian.folded(a) for a in mine]
+        by_language[language] = mine
+    found = find_translations(by_language, options=options, directory_urls=directory_urls)
+    sites = []
+    for language, mine in by_language.items():
         search.write_index(mine, search_index_path(out_dir, language), directory_urls=directory_urls)
         sites.append(
             _write_language(
@@ -88,9 +93,9 @@ def generate_site(
                 docs_dir=out_dir / language,
                 language=language,
                 options=options,
-                site_name=site_name,
                 sources_dir=sources_dir,
                 directory_urls=directory_urls,
+                translations=found,
             )
         )
     return sites
@@ -120,18 +125,19 @@ def _write_language(
     docs_dir: Path,
     language: str,
     options: SiteOptions,
-    site_name: str,
     sources_dir: Path | None,
     directory_urls: bool,
+    translations: Translations,
 ) -> LanguageSite:
-    categories = _categories(articles, options=options)
+    categories = _categories(articles, language=language, options=options)
     tag_counts: Counter[str] = Counter()
     for directory in ("articles", "categories", "tags", "assets"):
         (docs_dir / directory).mkdir(parents=True, exist_ok=True)
 
     for category in categories:
         _write(docs_dir / "categories" / f"{category.slug}.md",
-               pages.category_page(category, language=language, directory_urls=directory_urls))
+               pages.category_page(category, language=language, directory_urls=directory_urls,
+                                   translations=translations.of_category(category.key)))
         for article in category.articles:
             tags = pages.page_tags(article)
             tag_counts.update(tags)
@@ -146,6 +152,7 @@ def _write_language(
                     support_label=options.support_label,
                     support_url=options.support_url,
                     directory_urls=directory_urls,
+                    translations=translations.of_article(article),
                 ),
             )
 
@@ -159,9 +166,7 @@ def _write_language(
         tag_slugs[slug] = tag
         _write(docs_dir / "tags" / f"{slug}.md", pages.tag_page(tag, language=language))
 
-    _write(docs_dir / "index.md", pages.home_page(
-        categories, language=language, site_name=site_name, directory_urls=directory_urls
-    ))
+    _write(docs_dir / "index.md", pages.home_page(categories, language=language, directory_urls=directory_urls))
     _write(docs_dir / "assets" / "chatdesk.css", _stylesheet(options))
     for script in ("chatdesk.js", "chatdesk-setup.js", "chatdesk-search.js"):
         shutil.copyfile(ASSETS / script, docs_dir / "assets" / script)
@@ -170,16 +175,32 @@ def _write_language(
     return LanguageSite(language, docs_dir, tuple(categories), tags)
 
 
-def _categories(articles: Sequence[Article], *, options: SiteOptions) -> list[pages.Category]:
+def _categories(articles: Sequence[Article], *, language: str, options: SiteOptions) -> list[pages.Category]:
     grouped: dict[str, list[Article]] = defaultdict(list)
     for article in articles:
         grouped[article.category or "general"].append(article)
     categories = []
     for key, members in grouped.items():
-        title = options.category_titles.get(key) or key.replace("-", " ").replace("_", " ").capitalize()
         members.sort(key=lambda a: (a.title.casefold(), a.slug))
+        title = category_name(key, language=language, options=options, used_by=members[0])
         categories.append(pages.Category(key, slugify(key), html_text(title), tuple(members)))
     return sorted(categories, key=lambda c: c.title.casefold())
+
+
+def category_name(key: str, *, language: str, options: SiteOptions, used_by: Article | None = None) -> str:
+    """The category's name on the ``language`` site; only the default language may fall back to the key."""
+    names = options.category_names.get(key) or {}
+    if names.get(language):
+        return names[language]
+    if language == options.default_language:
+        return key.replace("-", " ").replace("_", " ").capitalize()
+    where = options.category_names_file or Path("faq_sources") / FILE_NAME
+    user = f" ({used_by.path or used_by.slug} is in it)" if used_by is not None else ""
+    raise CategoryNamesError(
+        f"category {key!r} has no {language} name, and the {language} site lists it{user}: add "
+        f"'{language}: …' under '{key}:' (the site shows no untranslated category names)",
+        path=where,
+    )
 
 
 def _related(article: Article, category: pages.Category, *, limit: int) -> list[Article]:

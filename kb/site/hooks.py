@@ -20,7 +20,7 @@ except ModuleNotFoundError:  # plain `mkdocs build` from a checkout where chatde
 import markdown
 from mkdocs.plugins import event_priority
 
-from kb.site import internals, jinja_cache, parallel
+from kb.site import bidi, internals, jinja_cache, parallel, translations
 
 # (config, its Markdown instance): one build of one language.
 _markdown: list[Any] = [None, None]
@@ -81,9 +81,43 @@ def on_pre_page(page: Any, *, config: Any, **_: object) -> Any:
     return page
 
 
-def on_page_content(html: str, **_: object) -> str:
-    """Run after Markdown rendering and before search indexing, so the index is clean too."""
-    return sanitize_html(html)
+def on_page_content(html: str, *, config: Any, **_: object) -> str:
+    """Run after Markdown rendering and before search indexing, so the index is clean too.
+
+    On a right-to-left site, left-to-right runs (dates, codes, #channels) become isolated
+    islands (kb.site.bidi), after sanitising: the sanitiser allows the <bdi> they are wrapped in.
+    """
+    html = sanitize_html(html)
+    if _right_to_left(config):
+        html = bidi.isolate_ltr(html)
+    return html
+
+
+def _right_to_left(config: Any) -> bool:
+    # kb.site.config leaves the direction to Material, which takes it from the language.
+    theme = config["theme"]
+    return bidi.is_rtl(str(theme.get("language") or ""))
+
+
+def on_page_context(context: Any, *, page: Any, config: Any, **_: object) -> Any:
+    """Point the language switcher and the hreflang alternates at this page's translations.
+
+    Material reads both from ``extra.alternate`` (its head links) and our partials/alternate.html
+    reads ``extra.chatdesk_switcher``; pages are rendered one at a time, so each sets its own.
+    """
+    extra = config["extra"]
+    languages = extra.get("chatdesk_languages")
+    if languages:
+        extra["alternate"], extra["chatdesk_switcher"] = translations.page_links(
+            (page.meta or {}).get("translations"),
+            languages=languages,
+            language=str(config["theme"].get("language") or ""),
+            default_language=extra.get("chatdesk_default_language") or languages[0]["lang"],
+            url=page.url,
+            is_homepage=page.is_homepage,
+            origin=extra.get("chatdesk_origin") or "",
+        )
+    return context
 
 
 def _render(page: Any, config: Any, files: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from kb.errors import SettingError
@@ -34,8 +35,17 @@ class SiteOptions:
     # Empty: one site per language that has published articles, default language first.
     languages: tuple[str, ...] = ()
     default_language: str = "en"
-    category_titles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Category key -> language -> name (kb.site.categories); ``category_names_file`` is where
+    # they came from, named when a category has no name in a site's language.
+    category_names: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    category_names_file: Path | None = None
+    # The site's name in other languages than the default (``site_name`` is the default's).
+    site_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     related_limit: int = 5
+
+    def name_in(self, language: str) -> str | None:
+        """The site's name on the ``language`` site (``None``: keep mkdocs.yml's)."""
+        return self.site_names.get(language) or self.site_name
 
     def __post_init__(self) -> None:
         for name in ("primary", "accent"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kb.articles import Article
@@ -33,13 +33,12 @@ def _front_matter(meta: dict[str, object]) -> str:
 
 
 def home_page(
-    categories: Sequence[Category], *, language: str, site_name: str, directory_urls: bool = True
+    categories: Sequence[Category], *, language: str, directory_urls: bool = True
 ) -> str:
     """The landing page: a big search prompt, then a card per category."""
     parts = [
-        _front_matter(
-            {"title": html_text(site_name), "hide": ["navigation", "toc"], "search": {"exclude": True}}
-        ),
+        # No title: Material then names the home page by the site name alone, not "name - name".
+        _front_matter({"hide": ["navigation", "toc"], "search": {"exclude": True}}),
         '<div class="kb-hero">\n',
         f"<h1>{_html(text(language, 'hero_title'))}</h1>\n",
         # The label toggles Material's own search overlay (the #__search checkbox in the header).
@@ -86,13 +85,17 @@ def link(from_path: str, to_path: str, *, directory_urls: bool = True) -> str:
     return relative + "/" if target.endswith("/") or not target else relative
 
 
-def category_page(category: Category, *, language: str, directory_urls: bool = True) -> str:
+def category_page(
+    category: Category, *, language: str, directory_urls: bool = True,
+    translations: Mapping[str, str] | None = None,
+) -> str:
     """A category: every published article in it, with a one-line summary."""
     # Generated lists are written as HTML: Markdown's inline parsing of hundreds of links and
     # summaries per category page cost more than the rest of the page.
     here = f"categories/{category.slug}.md"
     parts = [
-        _front_matter({"title": category.title, "search": {"exclude": True}}),
+        _front_matter({"title": category.title, "search": {"exclude": True},
+                       **({"translations": dict(translations)} if translations else {})}),
         f"# {md_text(html.unescape(category.title))}\n\n",
         f"{md_text(count_articles(language, len(category.articles)))}\n\n",
         '<ul class="kb-articles">\n',
@@ -119,6 +122,7 @@ def article_page(
     support_label: str,
     support_url: str | None,
     directory_urls: bool = True,
+    translations: Mapping[str, str] | None = None,
 ) -> str:
     """An article: its body, the ways customers ask it, related articles and where to get help."""
     # Searched through the chatdesk index (kb.site.search), not Material's page indexing.
@@ -128,6 +132,8 @@ def article_page(
     description = summary(article.body)
     if description:
         meta["description"] = html_text(description)
+    if translations:  # language -> URL (kb.site.translations), for the switcher and hreflang
+        meta["translations"] = dict(translations)
     here = f"articles/{article.slug}.md"
 
     def to(path: str) -> str:
@@ -166,9 +172,9 @@ def article_page(
             f'<p class="kb-updated">{_html(text(language, "updated"))}: {article.updated.isoformat()}</p>\n'
         )
     if support_url:  # without a link to the channel the box would only say "ask somewhere"
-        # An explicit left-to-right span, so "#support" keeps its "#" in front inside
-        # right-to-left text; unlike invisible Unicode isolates it survives copy-paste.
-        channel = f'<a href="{_attr(support_url)}"><span dir="ltr">{_html(support_label)}</span></a>'
+        # An isolated left-to-right island, so "#support" keeps its "#" in front inside
+        # right-to-left text (kb.site.bidi); unlike invisible Unicode isolates it survives copy-paste.
+        channel = f'<a href="{_attr(support_url)}"><bdi dir="ltr">{_html(support_label)}</bdi></a>'
         parts.append(
             '<div class="admonition tip kb-support">\n'
             f'<p class="admonition-title">{_html(text(language, "still_need_help"))}</p>\n'

@@ -20,6 +20,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "tags_intro": "Every topic the help center covers, with how many articles each has.",
         "language": "English",
         "no_articles": "No articles have been published yet.",
+        # Material's palette toggle and the heading anchors: mkdocs.yml's text, not Material's.
+        "to_dark": "Switch to dark mode",
+        "to_light": "Switch to light mode",
+        "to_system": "Switch to system preference",
+        "permalink": "Permanent link",
     },
     "th": {
         "home": "หน้าแรก",
@@ -38,6 +43,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "tags_intro": "หัวข้อทั้งหมดในศูนย์ช่วยเหลือ พร้อมจำนวนบทความ",
         "language": "ไทย",
         "no_articles": "ยังไม่มีบทความที่เผยแพร่",
+        "to_dark": "เปลี่ยนเป็นโหมดมืด",
+        "to_light": "เปลี่ยนเป็นโหมดสว่าง",
+        "to_system": "ใช้ตามการตั้งค่าของระบบ",
+        "permalink": "ลิงก์ถาวร",
     },
     "fa": {
         "home": "خانه",
@@ -56,6 +65,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "tags_intro": "همهٔ موضوعات مرکز راهنما و تعداد مقاله‌های هر کدام.",
         "language": "فارسی",
         "no_articles": "هنوز مقاله‌ای منتشر نشده است.",
+        "to_dark": "رفتن به حالت تاریک",
+        "to_light": "رفتن به حالت روشن",
+        "to_system": "پیروی از تنظیمات دستگاه",
+        "permalink": "پیوند ثابت",
     },
 }
 
