@@ -131,6 +131,9 @@ accent_color = "amber"
 support_label = "#support"
 support_link = ""
 languages = ["en", "th", "fa"]
+# The name on the other languages' sites (default: name). Category names per language are in
+# faq_sources/categories.yml.
+names = { th = "ศูนย์ช่วยเหลือ Homing", fa = "مرکز راهنمای Homing" }
 
 [kb]
 sources_dir = "faq_sources"
