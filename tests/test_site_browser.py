@@ -82,11 +82,11 @@ def test_draft_is_not_found(browser, base_url) -> None:
 def test_thai_words_are_found_inside_unspaced_text(browser, tmp_path: Path) -> None:
     # Neither the query nor the page has spaces between words; only word breaks can match them.
     pairing = Article(
-        slug="th-pairing", title="วิธีจับคู่แท็กกับโทรศัพท์", category="start", language="th",
+        slug="th-pairing", title="วิธีจับคู่แท็กกับโทรศัพท์", category="installation", language="th",
         body="กดปุ่มค้างไว้สามวินาทีจนไฟกะพริบแล้วเปิดแอปเพื่อจับคู่กับโทรศัพท์",
     )
     battery = Article(
-        slug="th-battery", title="วิธีเปลี่ยนแบตเตอรี่", category="start", language="th",
+        slug="th-battery", title="วิธีเปลี่ยนแบตเตอรี่", category="installation", language="th",
         body="เปิดฝาหลังแล้วใส่แบตเตอรี่ก้อนใหม่",
     )
     result = build_sample(tmp_path, [pairing, battery])
@@ -102,7 +102,7 @@ PERSIAN = [
     ),
     # Written on an Arabic keyboard: ي and ك. The site shows and indexes the Persian letters.
     Article(
-        slug="fa-battery", title="تعويض باتري ردياب", category="hardware", language="fa",
+        slug="fa-battery", title="تعويض باتري ردياب", category="installation", language="fa",
         body="درب پشتي را باز كنيد و باتري جديد بگذاريد.",
     ),
     Article(
