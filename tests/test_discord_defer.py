@@ -223,3 +223,66 @@ async def test_a_button_is_deferred_before_the_desk_runs(opened, monkeypatch):
     assert seen and seen[0] == ["defer"]
     interaction.response.send_message.assert_not_called()
     assert answers(interaction), "the press is answered by a follow-up"
+
+
+# -- modal submissions: each defers before the desk runs, and answers through follow-ups ----------
+
+MODAL = discord.InteractionType.modal_submit
+
+
+async def submitted_slowly(monkeypatch, world, interaction, modal, what: str) -> None:
+    """Submit ``modal`` with every desk call taking 2 s: each must come after the defer."""
+    seen = slow_desk(monkeypatch, world.bot, 2.0, interaction)
+    started = time.perf_counter()
+    await modal.on_submit(interaction)
+    finished = time.perf_counter()
+    assert seen and all(calls[:1] == ["defer"] for calls in seen), f"{what}: the desk ran before the defer"
+    interaction.response.send_message.assert_not_called()
+    assert answers(interaction), f"{what}: answered through follow-ups"
+    print(f"\n{what}, 2 s desk: first response after "
+          f"{interaction.answering.first_response_after(started) * 1000:.1f} ms, "
+          f"answer after {(finished - started) * 1000:.0f} ms")
+
+
+async def test_the_resolve_modal_defers_before_a_slow_desk(opened, monkeypatch):
+    modal = ResolveModal("T-1")
+    modal.resolution._value = "Reset the tracker"
+    interaction = opened.interaction("maria", channel=REQUEST, kind=MODAL)
+    await submitted_slowly(monkeypatch, opened, interaction, modal, "Resolve modal")
+    interaction.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert opened.store.get("T-1").resolution == "Reset the tracker"
+    assert interaction.answering.order[:2] == ["defer", "delete_original_response"]  # then the public answer
+    assert not answers(interaction)[0][0], "the resolution is said in the thread, in the open"
+
+
+async def test_the_survey_comment_defers_privately_before_a_slow_desk(opened, monkeypatch):
+    from bot.adapters.discord.components import SurveyModal
+    from bot.metrics import SurveyPolicy
+
+    desk = opened.bot.desk
+    desk.survey_policy = SurveyPolicy(desk.service.store, desk.service.clock, rate=1.0)
+    await TicketButton(Action.SOLVED, "T-1").callback(
+        opened.interaction("casey", channel=REQUEST, kind=discord.InteractionType.component))
+    modal = SurveyModal("T-1", 5)
+    modal.comment._value = "Quick"
+    interaction = opened.interaction("casey", channel=REQUEST, kind=MODAL)
+    await submitted_slowly(monkeypatch, opened, interaction, modal, "Survey comment")
+    interaction.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert opened.store.get("T-1").survey["comment"] == "Quick"
+    assert answers(interaction)[0][0], "the thanks is the requester's alone"
+
+
+async def test_the_intake_form_defers_privately_before_a_slow_desk(config, clock, recorder, monkeypatch):
+    from bot.adapters.discord.forms import NewTicketButton
+    from tests.test_discord_forms import filled, start
+
+    world = await start(config, clock, recorder, monkeypatch)
+    press = world.interaction("casey", kind=discord.InteractionType.component)
+    await NewTicketButton().callback(press)
+    modal = press.response.send_modal.call_args.args[0]
+    interaction = world.interaction("casey", kind=MODAL)
+    await submitted_slowly(monkeypatch, world, interaction, filled(modal, interaction), "Intake form")
+    interaction.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert world.store.get("T-1") is not None
+    [(private, text, _)] = answers(interaction)
+    assert private and "T-1" in text

@@ -18,6 +18,7 @@ import discord
 
 from bot.adapters import limits
 from bot.adapters.discord import messages
+from bot.adapters.discord.deferral import defer_privately
 from bot.adapters.discord.people import ServedOnly
 from bot.replies import Action, Reply
 
@@ -175,6 +176,7 @@ class SurveyModal(ServedOnly, discord.ui.Modal):
         self.add_item(labelled(messages.DISCORD_SURVEY_COMMENT, self.comment))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the thanks is the requester's alone
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         replies = await bot.call(bot.desk.on_survey, actor, self.ticket_id, self.score, self.comment.value or "")
@@ -216,10 +218,13 @@ class ResolveModal(ServedOnly, discord.ui.Modal):
         self.add_item(labelled(messages.DISCORD_RESOLVE_ARTICLE, self.article))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        # Resolving (learning the wording, the survey) may outlast 3 s. A private placeholder, removed
+        # before a public answer, so the resolution is said in the open and a refusal privately.
+        answer = await defer_privately(interaction)
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         replies = await bot.call(bot.desk.resolve, actor, self.ticket_id, self.resolution.value or "",
                                  article=(self.article.value or "").strip() or None)
-        await bot.outbox.deliver(replies, interaction=interaction)
+        await bot.outbox.deliver(replies, interaction=answer)
 
 

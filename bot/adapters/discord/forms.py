@@ -103,6 +103,8 @@ class IntakeModal(ServedOnly, discord.ui.Modal):
         return found
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        # Matching, the thread and its posts outlast Discord's 3 s; the answer is the requester's alone.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         channel = interaction.channel
