@@ -223,6 +223,8 @@ REMINDER_RESOLUTION_SOON = ("Heads-up: {ticket_id} ({priority}, with {owner}) re
                             "{left}: {subject}")
 REMINDER_RESOLUTION_BREACHED = ("{ticket_id} ({priority}, with {owner}) is past its resolution target: {subject}")
 REMINDER_NOBODY = "nobody"
+REMINDER_IN_QUEUE = "[{queue} queue] {text}"
+MENTIONS_LINE = "For: {names}"
 WAITING_NUDGE = ("{name}, we're still waiting for your answer on {ticket_id}. Reply here and we'll pick it up; "
                  "otherwise it closes automatically in {days} day(s).")
 AUTO_CLOSE_REASON = "closed automatically: no answer from the customer for {days} day(s)"

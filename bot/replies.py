@@ -8,7 +8,7 @@ from typing import Any
 from enum import StrEnum
 
 from bot import messages
-from bot.domain import Ticket
+from bot.domain import Person, Ticket
 from bot.errors import DeskError
 
 
@@ -80,7 +80,8 @@ class Reply:
     """One message from the desk.
 
     ``private`` replies go only to the person who acted (ephemeral where the platform can);
-    ``ticket`` lets adapters post in the ticket's thread and refresh its intake message.
+    ``ticket`` lets adapters post in the ticket's thread and refresh its intake message;
+    ``mentions`` are the people to notify (a queue's agents), mentioned the platform's way.
     """
 
     text: str
@@ -91,6 +92,7 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     actions: tuple[Action, ...] = ()
     attachments: tuple[str, ...] = field(default=())
+    mentions: tuple[Person, ...] = ()
 
     @classmethod
     def refusal(cls, error: DeskError) -> Reply:
@@ -108,6 +110,8 @@ class Reply:
         parts = [self.text, *self.lines]
         for number, suggestion in enumerate(self.suggestions, start=1):
             parts.append(f"  {number}. {suggestion.title} ({suggestion.confidence}) {suggestion.url}")
+        if self.mentions:
+            parts.append(messages.MENTIONS_LINE.format(names=", ".join(f"@{p.name}" for p in self.mentions)))
         return "\n".join(part for part in parts if part)
 
 

@@ -38,7 +38,7 @@ from bot.errors import ConfigError
 from bot.outbound import Outbox
 from bot.replies import Action, Kind, Reply
 from bot.sla import policies_from
-from bot.sla_reminders import first_response_warning, resolution_notices
+from bot.sla_reminders import first_response_warning, resolution_notices, team_reminder
 
 log = logging.getLogger(__name__)
 
@@ -167,11 +167,11 @@ class Scheduler:
         from bot.metrics.report import duration
 
         waited = duration((now - since).total_seconds() / 60)
-        self.outbox.to_team(Reply(
-            messages.REMINDER_UNCLAIMED.format(ticket_id=ticket.id, name=ticket.requester.name, waited=waited,
-                                               target=duration(target),
-                                               subject=ticket.subject),
-            kind=Kind.ANNOUNCE, ticket=ticket, actions=(Action.CLAIM,)))
+        self.outbox.to_team(team_reminder(
+            self, ticket, messages.REMINDER_UNCLAIMED.format(ticket_id=ticket.id, name=ticket.requester.name,
+                                                             waited=waited, target=duration(target),
+                                                             subject=ticket.subject),
+            actions=(Action.CLAIM,)))
         return [f"reminded {ticket.id} (window {window})"]
 
     # -- waiting on the customer ------------------------------------------------------------

@@ -70,11 +70,22 @@ def _notify_once(scheduler: Scheduler, ticket: Ticket, now: dt.datetime, *, reas
     from bot.metrics.report import duration
 
     owner = ticket.assignee.name if ticket.assignee else messages.REMINDER_NOBODY
-    scheduler.outbox.to_team(Reply(
-        text.format(ticket_id=ticket.id, priority=ticket.priority, left=duration(abs(left)), owner=owner,
-                    subject=ticket.subject),
-        kind=Kind.ANNOUNCE, ticket=ticket, actions=actions))
+    scheduler.outbox.to_team(team_reminder(
+        scheduler, ticket, text.format(ticket_id=ticket.id, priority=ticket.priority, left=duration(abs(left)),
+                                       owner=owner, subject=ticket.subject), actions=actions))
     return [f"{reason.replace('_', ' ')} notice {ticket.id}"]
+
+
+def team_reminder(scheduler: Scheduler, ticket: Ticket, text: str, *, actions: tuple[Action, ...] = ()) -> Reply:
+    """A reminder for the team channel; a ticket in a team queue names the queue and mentions only
+    its agents (those on duty, else all of them), so the other teams are not called for it."""
+    workflow = getattr(scheduler.desk, "workflow", None)
+    audience = workflow.queue_audience(ticket) if workflow is not None else None
+    if audience is None:
+        return Reply(text, kind=Kind.ANNOUNCE, ticket=ticket, actions=actions)
+    queue, people = audience
+    return Reply(messages.REMINDER_IN_QUEUE.format(queue=queue, text=text), kind=Kind.ANNOUNCE, ticket=ticket,
+                 actions=actions, mentions=people)
 
 
 def _sent(ticket: Ticket, reason: str, since: dt.datetime) -> bool:

@@ -15,6 +15,7 @@ from bot.replies import Kind, Reply
 from bot.workflow.assignment import assign_to, candidates, choose
 from bot.workflow.duty import DutyRoster
 from bot.workflow.macros import load_macros, preview
+from bot.workflow.queues import queue_of
 from bot.workflow.settings import AssignmentSection
 from bot.workflow.verbs import WORKFLOW_VERBS
 
@@ -70,6 +71,18 @@ class Workflow:
             if suggestion.get("slug") == slug and suggestion.get("url"):
                 return str(suggestion["url"])
         return f"{self.desk.config.help_site.url.rstrip('/')}/articles/{slug}/"
+
+    def queue_audience(self, ticket: Ticket) -> tuple[str, tuple[Person, ...]] | None:
+        """The ticket's queue and whom its reminders are for: the queue's agents on duty, else all of
+        its agents; ``None`` for a ticket in no queue (its reminders stay the whole team's)."""
+        queue = queue_of(ticket, self.queues)
+        if queue is None:
+            return None
+        platform = ticket.source.platform
+        members = {a.casefold() for a in queue.agents}
+        on_duty = [Person(platform, a.user_id, a.name) for a in self.roster.on_duty(platform)
+                   if a.user_id.casefold() in members]
+        return queue.name, tuple(on_duty or (Person(platform, a, a) for a in queue.agents))
 
     def on_duty_text(self, platform: str) -> str:
         agents = self.roster.on_duty(platform)

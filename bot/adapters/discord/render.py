@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,13 @@ def reply_body(reply: Reply) -> dict[str, Any]:
     """``content`` and/or ``embed`` for a reply: short text as content, lists and long text as an embed."""
     if reply.kind is Kind.INTAKE:
         return {"embed": intake_embed(reply)}
+    people = [p for p in reply.mentions if p.user_id.isdigit()]  # Discord ids; others cannot be pinged
+    if people:  # a mention notifies only in content, and only those the message allows by id
+        body = reply_body(replace(reply, mentions=()))
+        mentions = " ".join(f"<@{p.user_id}>" for p in people)
+        body["content"] = clip(f"{mentions}\n{body['content']}", CONTENT_LIMIT) if "content" in body else mentions
+        return {**body, "allowed_mentions": discord.AllowedMentions(
+            users=[discord.Object(int(p.user_id)) for p in people], everyone=False, roles=False)}
     if not reply.lines and not reply.suggestions and len(reply.text) <= CONTENT_LIMIT:
         return {"content": reply.text}
     details = list(reply.lines)

@@ -198,7 +198,7 @@ def mrkdwn(text: str) -> str:
 def reply_messages(reply: Reply, *, parts: int = MAX_PARTS) -> list[list[dict[str, Any]]]:
     """Blocks for any reply (its text and lines, suggestions, its ticket buttons last), as as
     many messages as Slack's per-message budget needs, at most ``parts``."""
-    body = "\n".join(mrkdwn(part) for part in (reply.text, *reply.lines) if part)
+    body = "\n".join([*(mrkdwn(part) for part in (reply.text, *reply.lines) if part), mention_line(reply)]).strip()
     content = _sections(body) + suggestion_blocks(reply.suggestions)
     tail: list[dict[str, Any]] = []
     if reply.kind is Kind.SURVEY and reply.ticket is not None:
@@ -207,6 +207,11 @@ def reply_messages(reply: Reply, *, parts: int = MAX_PARTS) -> list[list[dict[st
         tail = [{"type": "actions", "block_id": f"{PREFIX}:actions",
                  "elements": action_buttons(reply.actions, reply.ticket.id)}]
     return pack(content, tail, parts=parts)
+
+
+def mention_line(reply: Reply) -> str:
+    """``<@U1> <@U2>``: the people a reply is for, notified (a queue's agents on a reminder)."""
+    return " ".join(f"<@{escape(person.user_id)}>" for person in reply.mentions)
 
 
 def reply_blocks(reply: Reply) -> list[dict[str, Any]]:
