@@ -122,3 +122,22 @@ def test_post_form_button_refuses_without_a_form(tmp_path, fake, capsys):
     args = SimpleNamespace(config=str(path), channel=None)
     assert cli.post_form_button_command(args, env={"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": fake.url}) == 1
     assert "no intake form" in capsys.readouterr().err and not fake.of("chat.postMessage")
+
+
+def test_a_submission_is_recorded_before_its_ack_and_one_left_by_a_dead_process_opens_its_ticket(form_config, fake,
+                                                                                                 clock):
+    from bot.inbox import MemoryInbox, Receiver
+    from bot.store import TinyTicketStore
+
+    broken = MemoryInbox()
+    broken.broken = "disk full"
+    slack = SlackHarness(form_config, fake, clock=clock, receiver=Receiver(broken))
+    assert slack.interact(fixture("view_submission_intake_form.json")).status == 503  # never a 200 it could lose
+    assert slack.store.tickets() == []
+
+    store, inbox = TinyTicketStore.memory(), MemoryInbox()
+    payload = fixture("view_submission_intake_form.json")
+    inbox.record({"kind": "view:intake_form", "body": payload}, key="slack:view:intake_form:V1")
+    SlackHarness(form_config, fake, clock=clock, store=store, receiver=Receiver(inbox))  # starts: catches up
+    [ticket] = store.tickets()
+    assert ticket.source.message == f"form-{payload['view']['id']}" and inbox.pending() == []

@@ -30,7 +30,7 @@ from bot.adapters.slack import messages
 from bot.adapters.slack.acks import VIEW_SECONDS, ModalAnswer, Pools, acked
 from bot.adapters.slack.channels import can_follow
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
-from bot.adapters.slack.forms import FormListeners
+from bot.adapters.slack.forms import FORM_KIND, FormListeners
 from bot.adapters.slack.inbound import Request, Work, catch_up, interaction, recorded, submission, unattended
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
@@ -119,6 +119,7 @@ class SlackListeners:
         self.directory = directory
         self.pools = pools or Pools.start()
         self.receiver = receiver or Receiver(MemoryInbox())
+        self.forms = FormListeners(self)
 
     def register(self, app: App) -> None:
         work, interactive, receiver = self.pools.work, self.pools.interactive, self.receiver
@@ -135,7 +136,7 @@ class SlackListeners:
         app.action(kit.RESOLVE_MODAL)(acked(self.on_modal_button, interactive))
         app.action(kit.NOTE_MODAL)(acked(self.on_modal_button, interactive))
         app.shortcut(kit.SHORTCUT_COMMAND)(acked(self.on_command_shortcut, interactive))
-        FormListeners(self).register(app)  # the "New ticket" button and the intake form
+        self.forms.register(app)  # the "New ticket" button and the intake form
 
     def modals(self) -> dict[str, tuple[str, Callable[[Request, WebClient, ModalAnswer], None], str]]:
         """Each modal's callback id → (inbox kind, handler, the field its refusal is shown under)."""
@@ -148,7 +149,7 @@ class SlackListeners:
         """What handles each kind of recorded request, for the catch-up at start."""
         found: dict[str, Work] = {"command": self.on_command, "button": self.on_ticket_button,
                                   "survey_button": self.on_survey_button, "open_shortcut": self.on_open_shortcut,
-                                  "closed:survey": self.on_survey_closed}
+                                  "closed:survey": self.on_survey_closed, FORM_KIND: self.forms.open_ticket}
         found.update({kind: unattended(handler) for kind, handler, _ in self.modals().values()})
         return found
 

@@ -2,7 +2,8 @@
 form's fields; its submission opens the ticket through ``Desk.submit_form``.
 
 A bad answer keeps the modal open with the error under that field (checked before the ack,
-within Slack's 3 s). The ticket then gets a thread of its own: the desk posts the request as a
+within Slack's 3 s); a good submission is recorded in the inbox before the ack and opens its
+ticket from there, so a restart loses none. The ticket then gets a thread of its own: the desk posts the request as a
 new top-level message in the channel and links the ticket to it, so replies there join it. The
 view id is the submission's message id, so a double submission opens one ticket.
 """
@@ -20,8 +21,9 @@ from bot import messages as core_messages
 from bot.adapters import limits
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack import messages
-from bot.adapters.slack.acks import acked, submit
+from bot.adapters.slack.acks import acked
 from bot.adapters.slack.directory import PLATFORM, user_of
+from bot.adapters.slack.inbound import Request, accept
 from bot.adapters.slack.outbox import API_ERRORS, Where
 from bot.desk import FormField, Kind, Reply
 from bot.errors import DeskError
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 
 NEW_TICKET = f"{kit.PREFIX}:new_ticket"  # the button's action id
 VIEW_FORM = f"{kit.PREFIX}:intake_form"
+FORM_KIND = "view:intake_form"  # its kind in the inbox
 BLOCK_PREFIX = "field:"
 
 
@@ -96,7 +99,7 @@ class FormListeners:
         except API_ERRORS as error:
             log.error("views.open failed for the intake form in %s: %s", channel, error)
 
-    def on_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def on_submit(self, ack, body: dict[str, Any], view: dict[str, Any], client: WebClient):
         """Check every answer before the ack (a bad one stays in the modal, under its field); open after."""
         fields = self.desk.intake_form()
         answers = answers_of(view, fields)
@@ -108,12 +111,15 @@ class FormListeners:
                 errors[BLOCK_PREFIX + field.name] = error.message[:limits.SLACK_INPUT_HINT]
         if errors:
             ack(response_action="errors", errors=errors)
-            return
-        ack()
-        submit(self.listeners.pools.work, self.open_ticket, body, view, answers, client)
+            return None
+        return accept(self.listeners.receiver, FORM_KIND, body, ack=ack, pool=self.listeners.pools.work,
+                      work=self.open_ticket, client=client)
 
-    def open_ticket(self, body: dict[str, Any], view: dict[str, Any], answers: dict[str, str],
-                    client: WebClient) -> None:
+    def open_ticket(self, request: Request, client: WebClient) -> None:
+        """The recorded submission opens its ticket (again after a restart: once, on the view id)."""
+        body = request.body
+        view = dict(body.get("view") or {})
+        answers = answers_of(view, self.desk.intake_form())
         user_id, hint = user_of(body)
         actor = self.listeners.directory.actor(user_id, hint)
         try:

@@ -116,19 +116,27 @@ def interaction(kind: str, work: Work, pool: Executor, receiver: Receiver) -> Ca
     then run ``work(request, client)`` on ``pool``; a replay within five minutes is only acknowledged."""
 
     def listener(ack, body: dict[str, Any], client) -> BoltResponse | None:
-        try:
-            entry = receiver.accept({"kind": kind, "body": body}, key=key_of(kind, body))
-        except InboxError as error:
-            return _not_taken(error)
-        ack()
-        if entry is None:
-            log.info("Slack %s %s was taken already; acknowledged, not run again", kind, key_of(kind, body))
-            return None
-        submit(pool, receiver.handle, entry, lambda done: work(request_of(done, receiver), client))
-        return None
+        return accept(receiver, kind, body, ack=ack, pool=pool, work=work, client=client)
 
     listener.__name__ = listener.__qualname__ = f"{kind.replace(':', '_')}_listener"
     return listener
+
+
+def accept(receiver: Receiver, kind: str, body: dict[str, Any], *, ack: Callable[..., Any], pool: Executor,
+           work: Work, client) -> BoltResponse | None:
+    """Record ``body`` as a ``kind`` request, acknowledge it, hand ``work`` to ``pool``; what a
+    listener returns (503 when the inbox cannot take it)."""
+    key = key_of(kind, body)
+    try:
+        entry = receiver.accept({"kind": kind, "body": body}, key=key)
+    except InboxError as error:
+        return _not_taken(error)
+    ack()
+    if entry is None:
+        log.info("Slack %s %s was taken already; acknowledged, not run again", kind, key)
+        return None
+    submit(pool, receiver.handle, entry, lambda done: work(request_of(done, receiver), client))
+    return None
 
 
 ModalWork = Callable[[Request, Any, ModalAnswer], Any]
