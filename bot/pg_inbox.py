@@ -11,6 +11,9 @@ lives. Each process holds a session advisory lock on its owner number for as lon
 PostgreSQL releases it when the process's connection ends, however the process died. At
 start, ``take`` adopts the pending rows of owners whose lock is free (dead), under that owner's
 lock and ``FOR UPDATE SKIP LOCKED``, so of two processes starting at once each row goes to one.
+(Should a live process lose that one connection, a process starting meanwhile may take over its
+pending rows while it still handles them: the delivery stamps keep every ticket change single,
+and only an answer may be given twice.)
 
 A keyed row (a command, a press) is kept ``DEDUPE_SECONDS`` after it was handled: the unique
 ``(source, key)`` index is what turns the same request arriving again, at any process, into a
