@@ -47,17 +47,16 @@ def position_key(platform: str, channel: str) -> str:
 
 def intake_actions(ticket: Ticket) -> tuple[Action, ...]:
     """The requester's buttons under the intake message, which everyone in the thread sees (so
-    never an agent's). "This solved it" only where articles were suggested, and "Still need help"
-    beside it until pressed; nothing while an unmatched request simply waits for the team (it was
-    announced, and nothing was tried that could have failed); "Still need help" once resolved, to
-    reopen; nothing once closed (closed is for good)."""
+    never an agent's). "This solved it" only where articles were suggested, and only for them;
+    "Still need help" beside it until pressed, and alone on an unmatched request (pressing it
+    flags the ticket to the team as still waiting); "Still need help" once resolved, to reopen;
+    nothing once closed (closed is for good)."""
     if ticket.state is State.CLOSED:
         return ()
     if ticket.state is State.RESOLVED:
         return (Action.NEED_HELP,)
-    if not suggested_slugs(ticket):
-        return ()
-    return (Action.SOLVED,) if ticket.escalated else (Action.SOLVED, Action.NEED_HELP)
+    need_help = () if ticket.escalated else (Action.NEED_HELP,)
+    return (Action.SOLVED, *need_help) if suggested_slugs(ticket) else need_help
 
 
 def team_actions(ticket: Ticket) -> tuple[Action, ...]:

@@ -88,7 +88,9 @@ def test_an_unmatched_request_gets_no_solved_button_and_a_forged_press_is_refuse
     talk = Transcript(desk)
     said = talk.push("asdf qwer zxcv")
     assert "An agent will be with you shortly" in said
-    assert "[" not in _customer_post(said)  # no buttons at all: the team has it, nothing was tried
+    customer = _customer_post(said)
+    # Only "Still need help" (to flag it as still waiting): nothing was suggested to mark as solved.
+    assert "[Still need help]   (/press help T-1)" in customer and "This solved it" not in customer
     refused = talk.push("/press solved T-1")  # an old client, a typed press: the core refuses it
     assert "(only you)" in refused
     assert "No articles were suggested for T-1, so there is nothing to mark as solved" in refused

@@ -137,12 +137,14 @@ def test_an_unmatched_request_offers_the_customer_no_solved_button_in_any_state(
     ticket = opened(desk, "asdf qwer zxcv")
     desk.service.record_suggestions(ticket.id, [], confident=False)
     actions = lambda: desk.intake_view(ticket.id).actions  # noqa: E731
-    assert actions() == ()  # the team was told; nothing was tried that could have failed
+    assert actions() == (Action.NEED_HELP,)  # nothing to mark as solved; they can flag it as waiting
     desk.service.claim(MARIA, ticket.id)
-    assert actions() == ()
-    desk.service.resolve(MARIA, ticket.id, "answered in the thread")
     assert actions() == (Action.NEED_HELP,)
-    desk.service.reopen(CUSTOMER, ticket.id)
+    desk.service.need_help(CUSTOMER, ticket.id)
+    assert actions() == ()  # flagged once: nothing left to press
+    desk.service.resolve(MARIA, ticket.id, "answered in the thread")
+    assert actions() == (Action.NEED_HELP,)  # to reopen it
+    desk.service.close(MARIA, ticket.id)
     assert actions() == ()
 
 
@@ -176,7 +178,7 @@ def test_a_follow_up_ticket_gets_the_same_buttons_per_audience(config, clock):
     said = lambda text, message_id: desk.on_message(Inbound(  # noqa: E731
         actor=CUSTOMER, text=text, channel="support", message_id=message_id, thread="m1")).replies
     intake, announcement = said("still nothing here, qwer", "m2")[:2]
-    assert intake.kind is Kind.INTAKE and "it follows T-1" in intake.text and intake.actions == ()
+    assert intake.kind is Kind.INTAKE and "it follows T-1" in intake.text and intake.actions == (Action.NEED_HELP,)
     assert announcement.actions == (Action.CLAIM, Action.RESOLVE_FORM, Action.NOTE_FORM)
     desk.service.close(MARIA, intake.ticket.id, "spam again")
     matched, _ = said("now my tracker will not pair", "m3")[:2]

@@ -361,12 +361,12 @@ async def test_a_request_opens_a_thread_named_after_the_ticket_with_the_customer
     assert [b.item.label for b in announcement.kwargs["view"].children] == ["Claim", "Resolve…", "Add note…"]
 
 
-async def test_an_unmatched_request_gets_no_buttons_and_the_team_gets_theirs(world):
+async def test_an_unmatched_request_gets_only_still_need_help_and_the_team_gets_theirs(world):
     await world.request(text="asdf qwer zxcv uiop")
 
     [intake] = world.recorder.in_channel(REQUEST)
     assert "an agent will be with you" in intake.text.lower()
-    assert intake.custom_ids == []  # no "This solved it": nothing was suggested
+    assert intake.custom_ids == ["chatdesk:need_help:T-1"]  # no "This solved it": nothing was suggested
     assert "This solved it" not in intake.text  # nor the hint about it
     [announcement] = world.recorder.in_channel(TEAM)
     assert announcement.custom_ids == ["chatdesk:claim:T-1", "chatdesk:resolve_modal:T-1", "chatdesk:note_modal:T-1"]
@@ -903,7 +903,7 @@ async def test_an_agent_opens_a_ticket_from_any_message(world):
     ticket = world.store.get("T-1")
     assert ticket.requester.name == "Casey" and ticket.body == "btw the app crashes when I open the map"
     assert world.recorder.threads == [(message.id, "T-1 · btw the app crashes when I open the map", 10080)]
-    assert world.recorder.in_channel(message.id)[0].custom_ids == []  # the customer's: nothing matched
+    assert world.recorder.in_channel(message.id)[0].custom_ids == ["chatdesk:need_help:T-1"]  # the customer's: nothing matched
     assert world.recorder.in_channel(TEAM)[0].custom_ids[0] == "chatdesk:claim:T-1"  # the team's
     assert answers(interaction) == [(True, f"Opened T-1 <#{message.id}>.", answers(interaction)[0][2])]
 

@@ -34,9 +34,9 @@ def test_a_request_opens_a_ticket_with_intake_reply_and_announcement(config, clo
     kinds = [r.kind.value for r in outcome.replies]
     assert kinds == ["intake", "announce"]
     assert "An agent will be with you" in outcome.replies[0].text
-    # Nothing was suggested: no "This solved it" (nor anything else) for the customer; the team's
-    # announcement carries the agents' buttons.
-    assert outcome.replies[0].actions == ()
+    # Nothing was suggested: no "This solved it", only "Still need help", for the customer; the
+    # team's announcement carries the agents' buttons.
+    assert [a.value for a in outcome.replies[0].actions] == ["need_help"]
     assert [a.value for a in outcome.replies[1].actions] == ["claim", "resolve_modal", "note_modal"]
     assert outcome.ticket.last_event("suggested").get("confident") is False
 

@@ -36,8 +36,9 @@ def test_a_request_opens_a_ticket_answered_in_its_thread_with_buttons(slack, fak
     [post] = intake_post(fake)
     assert post.body["thread_ts"] == TS
     assert "T-1" in post.body["text"] and "An agent will be with you" in post.body["text"]
-    # nothing was suggested: the customer gets no buttons (no "This solved it", nothing agents-only)
-    assert [b for b in post.body["blocks"] if b["type"] == "actions"] == []
+    # nothing was suggested: the customer gets only "Still need help" (nothing agents-only)
+    [actions] = [b for b in post.body["blocks"] if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions["elements"]] == ["chatdesk:need_help"]
     # announced to the team channel, with the agents' buttons
     [announce] = [c for c in fake.of("chat.postMessage") if c.body.get("channel") == "CTEAM"]
     assert "New ticket T-1 from Casey" in announce.body["text"]

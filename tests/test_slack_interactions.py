@@ -396,11 +396,11 @@ def test_a_matched_request_offers_this_solved_it_and_the_team_post_carries_the_a
     assert buttons(team) == ["chatdesk:claim", "chatdesk:resolve_modal", "chatdesk:note_modal"]
 
 
-def test_an_unmatched_request_offers_no_solved_button_and_a_stale_press_is_refused(slack_config, fake, clock):
+def test_an_unmatched_request_offers_no_solved_button_and_a_forged_press_is_refused(slack_config, fake, clock):
     slack = SlackHarness(slack_config, fake, clock=clock, knowledge=PairingKnowledge())
     slack.message("asdf qwer zxcv uiop")
     [intake] = thread_posts(fake)
-    assert "An agent will be with you" in intake.body["text"] and buttons(intake) == []
+    assert "An agent will be with you" in intake.body["text"] and buttons(intake) == ["chatdesk:need_help"]
     fake.calls.clear()
     assert slack.press("chatdesk:solved", "T-1", user="UCASEY").status == 200  # an old message's button
     ticket = slack.store.get("T-1")
