@@ -284,8 +284,9 @@ def test_the_running_desk_refuses_huge_malformed_and_replayed_requests_and_keeps
     assert healthy(port)
     time.sleep(0.5)
     process.terminate()
-    assert process.wait(timeout=10) == 0
+    code = process.wait(timeout=10)
     errors = process.stderr.read()
+    assert code == 0, errors[-3000:]
     assert "Traceback" not in errors, errors
     store = TinyTicketStore.at(store_path)
     try:
