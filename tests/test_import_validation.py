@@ -97,10 +97,9 @@ def test_bad_lines_are_named_and_good_ones_still_import(data, capsys):
 
 def _damage_in_store(data, number: int, event: dict) -> None:
     """Append a bad event to a stored ticket, as a hand edit or an older version might have."""
-    head_file = data / "data" / "tickets.json"
-    head = json.loads(head_file.read_text(encoding="utf-8"))
-    head["pending"] = {}  # the last change is in its partition already; edit the partition alone
-    head_file.write_text(json.dumps(head), encoding="utf-8")
+    from bot.store import TinyTicketStore
+
+    TinyTicketStore.at(data / "data" / "tickets.json").compact()  # the journal into the files: edit the partition alone
     store_file = data / "data" / "tickets.d" / f"t{number // 500:06d}.json"
     tables = json.loads(store_file.read_text(encoding="utf-8"))
     tables["tickets"][str(number)]["events"].append(event)

@@ -121,9 +121,12 @@ def test_file_store_is_a_valid_tinydb_file_that_survives_reopening(tmp_path):
     path = tmp_path / "tickets.json"
     store = TinyTicketStore.at(path)
     store.open(new_ticket())
+    data = json.loads(path.read_text())  # the head: counter, active summaries, partitions, the journal
+    assert set(data) >= {"counters", "active", "partitions", "meta", "pending"}
+    assert data["pending"]["1"]["tickets"]["1"]["subject"] == "My tracker will not pair"  # committed here first
+    store.compact()
     store.close()
-    data = json.loads(path.read_text())  # the head: counter, active summaries, partitions
-    assert set(data) >= {"counters", "active", "partitions", "meta"}
+    assert json.loads(path.read_text())["pending"]["1"]["tickets"] == {}
     files = {p.name: json.loads(p.read_text()) for p in (tmp_path / "tickets.d").glob("*.json")}
     assert files["t000000.json"]["tickets"]["1"]["subject"] == "My tracker will not pair"  # T-1's partition
     assert any(doc["entries"]["1"].get("thread:console:support:m1") == "T-1"

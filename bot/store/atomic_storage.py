@@ -29,8 +29,8 @@ class AtomicJSONStorage(Storage):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError:
             pass  # a read-only place still reads; the first write explains what is wrong
-        self._cache: dict[str, dict[str, Any]] | None = None
-        self._cache_stamp: tuple[int, int, int] | None = None
+        # (file identity, parsed tables), one attribute so readers in other threads see a matching pair.
+        self._cached: tuple[tuple[int, int, int], dict[str, dict[str, Any]]] | None = None
         self._remove_stale_temp_files()
 
     def _remove_stale_temp_files(self, *, older_than: float = 3600) -> None:
@@ -54,24 +54,27 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, dict[str, Any]] | None:
         stamp = self._stamp()
         if stamp is None:
-            self._cache, self._cache_stamp = None, None
+            self._cached = None
             return None
-        if stamp != self._cache_stamp or self._cache is None:
-            with open(self.path, "rb") as handle:
-                raw = handle.read()
-            data = orjson.loads(raw) if raw.strip() else {}
-            check_shape(data)
-            self._cache, self._cache_stamp = data, stamp
-        return self._cache
+        cached = self._cached
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        with open(self.path, "rb") as handle:
+            raw = handle.read()
+        data = orjson.loads(raw) if raw.strip() else {}
+        check_shape(data)
+        self._cached = (stamp, data)
+        return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         try:
             self._replace(data)
         except BaseException:
             # TinyDB mutated the cached dict before calling us; it no longer matches the disk.
-            self._cache, self._cache_stamp = None, None
+            self._cached = None
             raise
-        self._cache, self._cache_stamp = data, self._stamp()
+        stamp = self._stamp()
+        self._cached = (stamp, data) if stamp is not None else None
 
     def _replace(self, data: dict[str, dict[str, Any]]) -> None:
         fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
@@ -94,7 +97,7 @@ class AtomicJSONStorage(Storage):
 
     def invalidate(self) -> None:
         """Forget the cached state so the next read comes from disk."""
-        self._cache, self._cache_stamp = None, None
+        self._cached = None
 
     def close(self) -> None:
         self.invalidate()

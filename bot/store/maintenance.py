@@ -48,10 +48,14 @@ def check(store, *, repair: bool = False) -> CheckReport:
     dangling = sorted(key for key, ticket_id in store.key_map().items() if _number(ticket_id) not in numbers)
     for key in dangling:
         report.problems.append(f"key {key} points at a ticket that does not exist; it is kept")
+    index_problems = getattr(store, "index_problems", lambda: [])()  # the embedded store's own indexes
+    report.problems += index_problems
     if repair:
         changed = store.reindex()
         if changed:
             report.repaired.append(f"{changed} ticket summaries rebuilt from their events")
+        if index_problems:
+            report.repaired.append("the requester index rebuilt from the tickets")
     return report
 
 
