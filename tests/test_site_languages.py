@@ -105,15 +105,17 @@ def test_names_file_keeps_language_codes_yaml_would_read_as_booleans(tmp_path: P
 # -- Material's own labels and chatdesk's strings -----------------------------------------------
 
 @pytest.mark.parametrize(("language", "words"), [
-    ("th", ["เปลี่ยนเป็นโหมดมืด", "เปลี่ยนเป็นโหมดสว่าง", "ลิงก์ถาวร", 'placeholder="ค้นหา"', "ข้ามไปที่เนื้อหา"]),
-    ("fa", ["رفتن به حالت تاریک", "رفتن به حالت روشن", "پیوند ثابت", 'placeholder="جستجو"', "پرش به محتویات"]),
+    ("th", ["เปลี่ยนเป็นโหมดมืด", "เปลี่ยนเป็นโหมดสว่าง", "ลิงก์ถาวร", 'placeholder="ค้นหา"', "ข้ามไปที่เนื้อหา",
+            "สร้างด้วย"]),
+    ("fa", ["رفتن به حالت تاریک", "رفتن به حالت روشن", "پیوند ثابت", 'placeholder="جستجو"', "پرش به محتویات",
+            "ساخته‌شده با"]),
 ])
 def test_material_labels_are_in_the_sites_language(built, language, words) -> None:
     page = _page(built, language, f"articles/pair-a-tracker-{language}")
     for word in words:
         assert word in page, word
     for english in ("Switch to dark mode", "Switch to light mode", "Permanent link", "Skip to content",
-                    'placeholder="Search"'):
+                    'placeholder="Search"', "Made with"):
         assert english not in page, english
 
 
@@ -267,3 +269,19 @@ def test_the_sample_translations_share_keys() -> None:
     english = {a.slug for a in sample_articles() if a.language == "en"}
     assert len(translated) >= 5 and translated <= english
     assert (REPO / "faq_sources" / "categories.yml").is_file()
+
+
+def test_a_changed_theme_template_is_a_new_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.site import atomic
+
+    (tmp_path / "theme").mkdir()
+    template = tmp_path / "theme" / "alternate.html"
+    template.write_text("<a>one</a>", "utf-8")
+    monkeypatch.setattr(atomic, "_CODE", tmp_path)
+
+    def key() -> str:
+        return atomic.build_key([], options=OPTIONS, config_text="", strict=False, sources_dir=None)
+
+    before = key()
+    template.write_text("<a>two</a>", "utf-8")
+    assert key() != before  # a build that waited must not reuse a site made with the old template

@@ -60,7 +60,7 @@ def build_key(
     digest.update(f"strict={strict}".encode())
     digest.update(f"{version('mkdocs')} {version('mkdocs-material')}".encode())
     for path in sorted(_CODE.rglob("*")):  # this package's code and assets shape every page
-        if path.is_file() and path.suffix in {".py", ".css", ".js", ".json"}:
+        if path.is_file() and path.suffix in {".py", ".css", ".js", ".json", ".html"}:
             digest.update(path.read_bytes())
     if sources_dir is not None and sources_dir.is_dir():  # images are copied from the sources
         for path in sorted(sources_dir.rglob("*")):

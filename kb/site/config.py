@@ -113,6 +113,7 @@ def language_config(
     if "assets/chatdesk.js" not in extra_js:
         extra_js.append("assets/chatdesk.js")
     config["extra_javascript"] = extra_js
+    config["extra"]["chatdesk_made_with"] = text(language, "made_with")
     config["nav"] = _nav(site)
     config["not_in_nav"] = "/articles/\n/tags/\n"
     if len(sites) > 1:

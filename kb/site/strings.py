@@ -25,6 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "to_light": "Switch to light mode",
         "to_system": "Switch to system preference",
         "permalink": "Permanent link",
+        "made_with": "Made with",  # Material's footer credit, before "Material for MkDocs"
     },
     "th": {
         "home": "หน้าแรก",
@@ -47,6 +48,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "to_light": "เปลี่ยนเป็นโหมดสว่าง",
         "to_system": "ใช้ตามการตั้งค่าของระบบ",
         "permalink": "ลิงก์ถาวร",
+        "made_with": "สร้างด้วย",
     },
     "fa": {
         "home": "خانه",
@@ -69,6 +71,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "to_light": "رفتن به حالت روشن",
         "to_system": "پیروی از تنظیمات دستگاه",
         "permalink": "پیوند ثابت",
+        "made_with": "ساخته‌شده با",
     },
 }
 
