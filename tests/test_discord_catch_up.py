@@ -348,3 +348,19 @@ async def test_live_messages_during_a_catch_up_do_not_move_the_position_past_wha
                                                               "I was charged twice for November"]
     newest = max(int(m["id"]) for m in discord_side.messages[SUPPORT])
     assert world.bot.desk.read_position("discord", str(SUPPORT)) == str(newest)
+
+
+async def test_a_reply_discord_refuses_after_the_ticket_is_stored_does_not_hold_the_channel_back(
+        config, clock, recorder, path, discord_side, monkeypatch):
+    world = await start(config, clock, recorder, path, discord_side)
+
+    async def refused(*args, **kwargs):
+        raise discord.RateLimited(600.0)  # past max_ratelimit_timeout: raised, not slept
+
+    monkeypatch.setattr(world.bot.outbox, "deliver", refused)
+    with pytest.raises(discord.RateLimited):
+        await discord_side.live(world, "casey", REQUEST_TEXT, message_id=REQUEST)
+    await world.bot.call(world.cog.catch_up.positions.write)
+
+    assert world.store.get("T-1") is not None
+    assert world.bot.desk.read_position("discord", str(SUPPORT)) == str(REQUEST)

@@ -40,7 +40,7 @@ AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 # desk gets half of the 3 s to find the ticket, and past that the agent is told to try again.
 FORM_DEADLINE = limits.DISCORD_INTERACTION_SECONDS / 2
 # Autocomplete cannot be deferred either: choices that are not ready by then are none.
-AUTOCOMPLETE_DEADLINE = limits.DISCORD_INTERACTION_SECONDS * 2 / 3
+AUTOCOMPLETE_DEADLINE = limits.DISCORD_INTERACTION_SECONDS / 2
 
 
 def normalise_ticket(text: str | None) -> str | None:
@@ -232,8 +232,10 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     async def take(self, message: discord.Message, *, caught_up: bool = False) -> None:
         """Hand a message (live, or read back by the catch-up) to the desk, and keep how far its
-        channel is handled; a live failure holds the position before it, so the next start reads it
-        again; a failure on catching up sets it aside (the catch-up logs it)."""
+        channel is handled. The position moves once the desk has it stored, before the answers are
+        posted (reading it again would not post them again). A live failure holds the position
+        before it, so the next start reads it again; a failure on catching up sets it aside (the
+        catch-up logs it)."""
         inbound = self.inbound(message)
         if inbound is None:
             return
@@ -242,7 +244,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         for place in places:
             positions.begin(place, message.id)
         try:
-            outcome = await self.handle(message, inbound)
+            outcome: Outcome = await self.bot.call(self.desk.on_message, inbound)
         except BaseException:
             if caught_up:
                 for place in places:
@@ -251,6 +253,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         keep = caught_up or self.follows(message, inbound, outcome)  # the catch-up reads only what it follows
         for place in places:
             positions.end(place, message.id, keep=keep)
+        await self.answer(message, inbound, outcome)
 
     @staticmethod
     def places(message: discord.Message) -> list[str]:
@@ -270,18 +273,17 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         own = self.bot.user is not None and message.author.id == self.bot.user.id
         return own  # the desk posts only in ticket threads
 
-    async def handle(self, message: discord.Message, inbound: Inbound) -> Outcome:
-        outcome: Outcome = await self.bot.call(self.desk.on_message, inbound)
+    async def answer(self, message: discord.Message, inbound: Inbound, outcome: Outcome) -> None:
+        """Post what the desk said about a message: in a new ticket's thread, or where it was said."""
         if outcome.ignored:
             log.debug("message %s: %s", message.id, outcome.ignored)
         if outcome.ticket is None or not (outcome.created or outcome.replies):
-            return outcome
+            return
         # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there;
         # a direct message is answered in the DM.
         target = message.channel if inbound.thread or inbound.direct else await self.ticket_thread(message,
                                                                                                   outcome.ticket)
         await self.bot.outbox.deliver(outcome.replies, here=target)
-        return outcome
 
     def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
         """The core's view of a message; ``None`` for system messages (joins, pins, …), and for DMs
