@@ -9,6 +9,7 @@ away) in the gateway's payload shape, the active threads it sends at connect, an
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import itertools
 import logging
@@ -364,3 +365,17 @@ async def test_a_reply_discord_refuses_after_the_ticket_is_stored_does_not_hold_
 
     assert world.store.get("T-1") is not None
     assert world.bot.desk.read_position("discord", str(SUPPORT)) == str(REQUEST)
+
+
+@pytest.mark.parametrize("event", ["ready", "resumed"])
+async def test_discord_pys_ready_and_resumed_events_start_the_catch_up(config, clock, recorder, path, discord_side,
+                                                                       was_running, event):
+    discord_side.say(was_running, "robin", "I was charged twice for November")
+    world = discord_side.connect(World(await start_bot(config, clock, store=TinyTicketStore.at(path)), recorder))
+    world.bot.loop = asyncio.get_running_loop()  # as login does
+
+    world.bot.dispatch(event)  # as the gateway's READY / RESUMED do
+    pending = [t for t in asyncio.all_tasks() if t.get_name().startswith("discord.py: on_")]
+    await asyncio.gather(*pending)
+
+    assert [t.subject for t in world.store.tickets()][-1] == "I was charged twice for November"
