@@ -10,7 +10,6 @@ import copy
 from typing import Any
 
 import discord
-import pytest
 
 from bot.adapters import limits
 from bot.domain import State
