@@ -4,7 +4,8 @@
 
 Discord drops an interaction with no first response (a message, a modal or a defer) after 3 s.
 Each path here runs through the real callbacks (every ``/desk`` subcommand, the bare ``/desk
-resolve`` form, "Open ticket", the ticket and form buttons, a survey button, ticket autocomplete)
+resolve`` form, "Open ticket", the ticket and form buttons, a survey button, the resolve, note and
+survey modals' submissions, ticket autocomplete)
 with the spec'd fakes of tests/test_discord.py, on a fresh desk holding T-1 whose every core call
 (``DeskBot.call``) is made to take ``--seconds``, as a store waiting on the other process's lock
 would. Printed per path: milliseconds to the first response, as a share of Discord's 3 s, and
@@ -28,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.adapters import limits  # noqa: E402
-from bot.adapters.discord.components import FormButton, SurveyButton, TicketButton  # noqa: E402
+from bot.adapters.discord.components import (FormButton, NoteModal, ResolveModal, SurveyButton,  # noqa: E402
+                                             SurveyModal, TicketButton)
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import demo_config  # noqa: E402
 from tests.test_discord import GENERAL, REQUEST, TEAM, World, Recorder, start_bot  # noqa: E402
@@ -65,6 +67,18 @@ def paths(world: World):
         yield f"button {custom_id}", "component", TEAM if "modal" in custom_id or "claim" in custom_id else REQUEST, \
             who, pressed
 
+    def modal(name: str, make, **values: str):
+        async def submitted(interaction):
+            form = make()
+            for field, value in values.items():
+                getattr(form, field)._value = value
+            await form.on_submit(interaction)
+        return name, submitted
+    for name, submitted in (modal("modal resolve", lambda: ResolveModal("T-1"), resolution="Re-paired it"),
+                            modal("modal note", lambda: NoteModal("T-1"), note="asked for the firmware"),
+                            modal("modal survey comment", lambda: SurveyModal("T-1", 4), comment="quick")):
+        yield name, "modal", REQUEST, "casey" if "survey" in name else "maria", submitted
+
     async def autocomplete(interaction):
         choices = await world.cog.ticket_autocomplete(interaction, "")
         await interaction.response.send_message(f"{len(choices)} choices")  # stands for the choices' response
@@ -74,7 +88,7 @@ def paths(world: World):
 async def measure(seconds: float) -> list[tuple[str, float, float]]:
     results = []
     kinds = {"command": discord.InteractionType.application_command, "component": discord.InteractionType.component,
-             "autocomplete": discord.InteractionType.autocomplete}
+             "autocomplete": discord.InteractionType.autocomplete, "modal": discord.InteractionType.modal_submit}
     with tempfile.TemporaryDirectory() as scratch:
         with pytest.MonkeyPatch.context() as patch:
             listing = await opened_world(patch, Path(scratch) / "listing")

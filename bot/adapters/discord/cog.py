@@ -99,7 +99,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         try:
             return await self._in_time(work, AUTOCOMPLETE_DEADLINE)
         except TimeoutError:
-            log.warning("autocomplete took over %.0f s; no choices offered", AUTOCOMPLETE_DEADLINE)
+            log.warning("autocomplete took over %.1f s; no choices offered", AUTOCOMPLETE_DEADLINE)
             return []
 
     async def category_autocomplete(self, interaction: discord.Interaction,
