@@ -255,6 +255,19 @@ async def test_the_resolve_modal_defers_before_a_slow_desk(opened, monkeypatch):
     assert not answers(interaction)[0][0], "the resolution is said in the thread, in the open"
 
 
+async def test_the_note_modal_defers_privately_before_a_slow_desk(opened, monkeypatch):
+    from bot.adapters.discord.components import NoteModal
+
+    modal = NoteModal("T-1")
+    modal.note._value = "Asked for the phone model"
+    interaction = opened.interaction("maria", channel=REQUEST, kind=MODAL)
+    await submitted_slowly(monkeypatch, opened, interaction, modal, "Note modal")
+    interaction.response.defer.assert_awaited_once_with(ephemeral=True, thinking=True)
+    assert opened.store.get("T-1").last_event("noted").get("text") == "Asked for the phone model"
+    [(private, text, _)] = answers(interaction)
+    assert private and "T-1" in text
+
+
 async def test_the_survey_comment_defers_privately_before_a_slow_desk(opened, monkeypatch):
     from bot.adapters.discord.components import SurveyModal
     from bot.metrics import SurveyPolicy

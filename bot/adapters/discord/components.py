@@ -196,10 +196,13 @@ class NoteModal(ServedOnly, discord.ui.Modal):
         self.add_item(labelled(messages.DISCORD_NOTE_TEXT, self.note))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        # The note waits on the store like any change, which may outlast Discord's 3 s: defer
+        # privately first (the "Noted" answer is the agent's alone).
+        answer = await defer_privately(interaction)
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         replies = await bot.call(bot.desk.on_command, actor, f"note {self.ticket_id} {self.note.value or ''}")
-        await bot.outbox.deliver(replies, interaction=interaction)
+        await bot.outbox.deliver(replies, interaction=answer)
 
 
 class ResolveModal(ServedOnly, discord.ui.Modal):
