@@ -27,6 +27,7 @@ from bot.replies import Action, Kind, Reply, Suggestion
 from bot.routing import Destination, Plan, plan, route
 from bot.service import TicketService
 from bot.threads import ThreadLink
+from bot.workflow.macros import MacroChoice
 
 log = logging.getLogger(__name__)
 
@@ -187,9 +188,16 @@ class Desk(PlatformNeeds):
         usage = messages.FORM_AS_COMMAND_RESOLVE if action is Action.RESOLVE_FORM else messages.FORM_AS_COMMAND_NOTE
         return [Reply(usage.format(ticket_id=form.id), kind=Kind.USAGE, ticket=form, private=True)]
 
-    def resolve(self, actor: Actor, ticket_id: str, resolution: str, *, article: str | None = None) -> list[Reply]:
-        """Resolve from a form (Slack or Discord modal): the text kept exactly as typed, newlines too."""
+    def resolve(self, actor: Actor, ticket_id: str, resolution: str, *, article: str | None = None,
+                macro: str | None = None) -> list[Reply]:
+        """Resolve from a form (Slack or Discord modal): the text kept exactly as typed, newlines too;
+        a picked ``macro``, filled in as ``/desk reply T-12 :NAME`` fills it, comes first."""
         try:
+            if macro:
+                filled = self.with_macro(actor, ticket_id, resolution, macro)
+                if isinstance(filled, Reply):
+                    return [filled]
+                resolution = filled
             slug = self.check_article(article) if article else None
             ticket = self.service.resolve(actor, ticket_id, resolution, article=slug)
         except DeskError as error:
@@ -300,5 +308,5 @@ class Desk(PlatformNeeds):
             return Outcome(replies=[Reply.refusal(error)], ignored=error.message)
 
 
-__all__ = ["Action", "Actor", "Desk", "Destination", "Form", "Inbound", "Kind", "Outcome", "Person", "Plan",
-           "Reply", "Suggestion", "Ticket", "ThreadLink", "parse_ticket_id", "plan", "route"]
+__all__ = ["Action", "Actor", "Desk", "Destination", "Form", "Inbound", "Kind", "MacroChoice", "Outcome", "Person",
+           "Plan", "Reply", "Suggestion", "Ticket", "ThreadLink", "parse_ticket_id", "plan", "route"]

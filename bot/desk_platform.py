@@ -10,12 +10,13 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.commands import strip_prefix
+from bot.commands import CommandContext, strip_prefix
 from bot.domain import Actor, State, Ticket, parse_ticket_id
 from bot.errors import DeskError
 from bot.replies import Action, Reply, Suggestion
 from bot.service_access import suggested_slugs
 from bot.threads import ThreadLink, thread_link
+from bot.workflow.macros import MacroChoice
 
 if TYPE_CHECKING:
     from bot.desk import Desk
@@ -30,6 +31,7 @@ class Form:
     verb: str
     ticket: Ticket
     articles: tuple[Suggestion, ...] = ()  # resolve: suggested at intake first, then the best matches
+    macros: tuple[MacroChoice, ...] = ()  # reply and resolve: the canned replies to pick from
 
     @property
     def article(self) -> str | None:
@@ -37,7 +39,8 @@ class Form:
         return top_suggestion(self.ticket)
 
 
-FORM_VERBS = ("resolve", "note")
+FORM_VERBS = ("resolve", "note", "reply")
+MACRO_FORMS = ("resolve", "reply")
 
 
 def position_key(platform: str, channel: str) -> str:
@@ -79,17 +82,17 @@ class PlatformNeeds:
     # -- forms, pickers and the desk's own messages --------------------------------------
 
     def open_form(self: Desk, actor: Actor, verb: str, ticket_id: str, *, search: bool = True) -> Form | Reply:
-        """The ``verb`` form (resolve, note) for a button press, or a refusal (agents only)."""
+        """The ``verb`` form (resolve, note, reply) for a button press, or a refusal (agents only)."""
         try:
             ticket = self.service.open_form(actor, verb, ticket_id)
         except DeskError as error:
             return Reply.refusal(error)
         articles = self._form_articles(ticket, search=search) if verb == "resolve" else ()
-        return Form(verb, ticket, tuple(articles))
+        return Form(verb, ticket, tuple(articles), self.macro_choices() if verb in MACRO_FORMS else ())
 
     def form_for(self: Desk, actor: Actor, text: str, *, channel: str | None = None, thread: str | None = None,
                  search: bool = True) -> Form | None:
-        """The form a bare ``resolve T-12`` / ``note T-12`` opens for an agent; ``None``: run the command."""
+        """The form a bare ``resolve T-12`` / ``note T-12`` / ``reply T-12`` opens for an agent; ``None``: run the command."""
         verb, _, rest = strip_prefix(text).partition(" ")
         words = rest.split()
         if verb.lower() not in FORM_VERBS or len(words) > 1:
@@ -99,6 +102,28 @@ class PlatformNeeds:
             return None  # the command says which ticket, or that there is no such ticket
         form = self.open_form(actor, verb.lower(), ticket_id, search=search)
         return form if isinstance(form, Form) else None
+
+    def macro_choices(self: Desk) -> tuple[MacroChoice, ...]:
+        """The canned replies a reply or resolve form offers (none without the workflow feature)."""
+        workflow = getattr(self, "workflow", None)
+        return workflow.macro_choices() if workflow is not None else ()
+
+    def send_reply(self: Desk, actor: Actor, ticket_id: str, text: str, *, macro: str | None = None) -> list[Reply]:
+        """The reply form's submission, down the path of ``/desk reply T-12 [:MACRO] TEXT``."""
+        from bot.workflow.verbs import send_reply
+
+        try:
+            self.service.open_form(actor, "reply", ticket_id)  # agents only, as the verb
+            return [send_reply(CommandContext(actor=actor, desk=self), ticket_id, text, macro=macro)]
+        except DeskError as error:
+            return [Reply.refusal(error)]
+
+    def with_macro(self: Desk, actor: Actor, ticket_id: str, text: str, macro: str) -> str | Reply:
+        """``text`` after the macro filled in for this ticket (the resolve form); the list when unknown."""
+        from bot.workflow.verbs import with_macro
+
+        ticket = self.service.open_form(actor, "resolve", ticket_id)
+        return with_macro(self.workflow, ticket, actor, text, macro)
 
     def pickable_tickets(self: Desk, actor: Actor, text: str = "", *, limit: int = 25) -> list[Ticket]:
         """Tickets ``actor`` may pick while typing an id (those ``show`` would show them), active first."""

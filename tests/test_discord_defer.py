@@ -76,7 +76,7 @@ async def test_every_desk_subcommand_is_deferred_before_the_desk_runs(opened, mo
 
         order = interaction.answering.order
         name = command.qualified_name
-        if name == "desk resolve":  # bare: the form, the one answer that cannot follow a defer
+        if name in ("desk resolve", "desk reply"):  # bare: the form, the one answer that cannot follow a defer
             assert order == ["send_modal"], name
             continue
         assert order[0] == "defer" and seen and all(calls[:1] == ["defer"] for calls in seen), (name, order, seen)

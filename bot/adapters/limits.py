@@ -59,6 +59,11 @@ SLACK_TEXT_INPUT_VALUE: Final = 3_000
 SLACK_SELECT_OPTIONS: Final = 100
 SLACK_OPTION_TEXT: Final = 75
 SLACK_OPTION_VALUE: Final = 150
+# https://docs.slack.dev/reference/block-kit/composition-objects/option-group-object — or up to 100
+# option groups of 100 options each, a group label 75; an option description 75 (option object).
+SLACK_OPTION_GROUPS: Final = 100
+SLACK_OPTION_GROUP_LABEL: Final = 75
+SLACK_OPTION_DESCRIPTION: Final = 75
 
 # -- Slack: the app manifest -----------------------------------------------------------------------
 
@@ -118,6 +123,7 @@ DISCORD_BUTTON_LABEL: Final = 80
 DISCORD_ACTION_ROWS: Final = 5
 DISCORD_ROW_BUTTONS: Final = 5
 DISCORD_SELECT_OPTIONS: Final = 25
+DISCORD_SELECT_OPTION_TEXT: Final = 100  # a select option's label, value and description (#select-option)
 # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-modal
 # — title 45 characters, 5 components; https://discord.com/developers/docs/components/reference#label
 # — label 45, description 100; #text-input — value up to 4,000, placeholder 100.

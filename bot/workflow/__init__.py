@@ -14,7 +14,7 @@ from bot.domain import Person, Ticket
 from bot.replies import Kind, Reply
 from bot.workflow.assignment import assign_to, candidates, choose
 from bot.workflow.duty import DutyRoster
-from bot.workflow.macros import load_macros, preview
+from bot.workflow.macros import MacroChoice, load_macros, preview
 from bot.workflow.queues import queue_of
 from bot.workflow.settings import AssignmentSection
 from bot.workflow.verbs import WORKFLOW_VERBS
@@ -57,6 +57,10 @@ class Workflow:
     def macro_list_text(self) -> str:
         found = self.macros()
         return messages.MACROS_HEADER.format(count=len(found)) if found else messages.MACROS_NONE
+
+    def macro_choices(self) -> tuple[MacroChoice, ...]:
+        """The macros a reply or resolve form offers, by name."""
+        return tuple(MacroChoice(name, preview(text)) for name, text in sorted(self.macros().items()))
 
     def macro_lines(self) -> tuple[str, ...]:
         return tuple(messages.MACRO_LINE.format(name=name, preview=preview(text))

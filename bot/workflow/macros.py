@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot import messages
@@ -18,6 +19,14 @@ from bot.workflow.settings import _known_fields
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class MacroChoice:
+    """A macro as a reply or resolve form offers it: its name and the start of its text."""
+
+    name: str
+    preview: str
 
 
 def load_macros(table: Mapping[str, str] | None, folder: Path) -> dict[str, str]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from bot import messages
 from bot.clock import to_iso
 from bot.commands import TICKET, CommandContext, Param, ParamKind, Verb, bad_usage
-from bot.domain import Event, EventType, State, Ticket
+from bot.domain import Actor, Event, EventType, State, Ticket
 from bot.errors import InvalidMove, NotFound, UsageError
 from bot.render import queue_lines
 from bot.replies import Kind, Reply
-from bot.workflow.macros import fill, preview
+from bot.workflow.macros import fill
 from bot.workflow.queues import TRANSFERRED, find_queue, queue_of, queues_of_agent
+
+MACRO_CALL = re.compile(r"^:(\S*)\s*(.*)$", re.DOTALL)  # ``:refund`` and what follows it
 
 
 def _workflow(ctx: CommandContext):
@@ -33,24 +37,43 @@ def duty(ctx: CommandContext, args: str) -> Reply:
 
 
 def reply(ctx: CommandContext, args: str) -> Reply | list[Reply]:
-    """``/desk reply [T-12] TEXT`` or ``:MACRO``: answer the customer in the thread, as the agent."""
+    """``/desk reply [T-12] TEXT`` or ``:MACRO [TEXT]``: answer the customer in the thread, as the agent."""
     ticket_id, text = ctx.split_ticket("reply", args)
-    if not text:
-        raise UsageError(messages.REPLY_NEEDED)
-    flow = _workflow(ctx)
+    macro = None
+    named = MACRO_CALL.match(text)
+    if named:
+        macro, text = named.group(1), named.group(2)
+    return send_reply(ctx, ticket_id, text, macro=macro)
+
+
+def send_reply(ctx: CommandContext, ticket_id: str, text: str, *, macro: str | None = None) -> Reply:
+    """Post ``text`` (after the macro ``macro``, filled in, when one is named) as the agent's reply."""
     ticket = ctx.service.show(ctx.actor, ticket_id)
     if ticket.state is State.CLOSED:
         raise InvalidMove(messages.REPLY_CLOSED, ticket_id=ticket.id)
-    if text.startswith(":"):
-        name = text[1:].split()[0] if text[1:].split() else ""
-        macro = flow.macros().get(name)
-        if macro is None:
-            return Reply(messages.MACRO_UNKNOWN.format(name=name, available=flow.macro_list_text()), kind=Kind.USAGE,
-                         private=True, lines=flow.macro_lines())
-        text = fill(macro, ticket=ticket, agent=ctx.actor, article_link=flow.article_link(ticket))
+    if macro is not None:
+        filled = with_macro(_workflow(ctx), ticket, ctx.actor, text, macro)
+        if isinstance(filled, Reply):
+            return filled
+        text = filled
+    if not text.strip():
+        raise UsageError(messages.REPLY_NEEDED)
     ticket = ctx.service.add_message(ctx.actor, ticket.id, text)
     return Reply(messages.REPLY_SENT.format(agent=ctx.actor.name, ticket_id=ticket.id, text=text),
                  kind=Kind.NOTICE, ticket=ticket)
+
+
+def with_macro(flow, ticket: Ticket, agent: Actor, text: str, name: str) -> str | Reply:
+    """The macro ``name`` filled in for this ticket, then ``text``; an unknown one answers with the list.
+
+    The one way a macro is filled: ``/desk reply T-12 :NAME`` and the reply and resolve forms.
+    """
+    macro = flow.macros().get(name.strip())
+    if macro is None:
+        return Reply(messages.MACRO_UNKNOWN.format(name=name.strip(), available=flow.macro_list_text()),
+                     kind=Kind.USAGE, private=True, lines=flow.macro_lines())
+    filled = fill(macro, ticket=ticket, agent=agent, article_link=flow.article_link(ticket))
+    return "\n\n".join(part for part in (filled, text.strip()) if part)
 
 
 def macros(ctx: CommandContext, args: str) -> Reply:
@@ -150,8 +173,8 @@ WORKFLOW_VERBS = (
     Verb("duty", "duty [on|off]", "go on or off duty for new tickets, or see who is on", duty,
          params=(Param("state", ParamKind.CHOICE, "On or off duty (leave out to see who is on)",
                        choices=("on", "off")),)),
-    Verb("reply", "reply [T-12] TEXT | :MACRO", "answer the customer in the ticket's thread, as you", reply,
-         params=(TICKET, Param("text", ParamKind.TEXT, "What to send, or :NAME for a canned reply", required=True))),
+    Verb("reply", "reply [T-12] TEXT | :MACRO [TEXT]", "answer the customer in the ticket's thread, as you", reply,
+         params=(TICKET, Param("text", ParamKind.TEXT, "What to send, or :NAME for a canned reply (none: the form)"))),
     Verb("macros", "macros", "the canned replies for `reply`", macros),
     Verb("transfer", "transfer [T-12] QUEUE", "move a ticket to another team's queue", transfer,
          params=(TICKET, Param("queue", ParamKind.WORD, "The team queue to move it to", required=True))),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
@@ -20,7 +21,7 @@ from bot.adapters import limits
 from bot.adapters.discord import PLATFORM, messages
 from bot.adapters.discord.catch_up import CatchUp
 from bot.adapters.discord.deferral import defer_privately
-from bot.adapters.discord.forms import add_people, is_private, new_thread
+from bot.adapters.discord.forms import add_people, is_private, new_thread, reply_command
 from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
 from bot.adapters.discord.slash import desk_commands
 from bot.commands import Param, ParamKind
@@ -60,7 +61,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
     def __init__(self, bot: DeskBot) -> None:
         self.bot = bot
         self.catch_up = CatchUp(bot, lambda message: self.take(message, caught_up=True))
-        for command in desk_commands(self, bot.desk.verbs, special={"resolve": self.resolve_command}):
+        special = {"resolve": self.resolve_command, "reply": partial(reply_command, self)}  # their forms
+        for command in desk_commands(self, bot.desk.verbs, special=special):
             self.app_command.add_command(command)
         self.open_menu = app_commands.guild_only()(
             app_commands.ContextMenu(name=messages.DISCORD_MENU_OPEN, callback=self.open_ticket_menu))
@@ -184,7 +186,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             if form is not None:
                 from bot.adapters.discord.components import ResolveModal
 
-                await interaction.response.send_modal(ResolveModal(form.ticket.id, article=form.article))
+                await interaction.response.send_modal(ResolveModal(form.ticket.id, article=form.article,
+                                                                   macros=form.macros))
                 return
         answer = await defer_privately(interaction)
         replies = await self.bot.call(self._resolve, actor, ticket, resolution, article, channel, thread)

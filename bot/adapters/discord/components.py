@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -19,7 +19,9 @@ import discord
 from bot.adapters import limits
 from bot.adapters.discord import messages
 from bot.adapters.discord.deferral import defer_privately
+from bot.adapters.discord.macro_picker import macro_picker, picked
 from bot.adapters.discord.people import ServedOnly
+from bot.desk import MacroChoice
 from bot.replies import Action, Reply
 
 if TYPE_CHECKING:
@@ -208,7 +210,8 @@ class NoteModal(ServedOnly, discord.ui.Modal):
 class ResolveModal(ServedOnly, discord.ui.Modal):
     """How the ticket was resolved, and the article that answers it (teaches it the wording)."""
 
-    def __init__(self, ticket_id: str, *, article: str | None = None, resolution: str | None = None) -> None:
+    def __init__(self, ticket_id: str, *, article: str | None = None, resolution: str | None = None,
+                 macros: Sequence[MacroChoice] = ()) -> None:
         super().__init__(title=messages.DISCORD_RESOLVE_TITLE.format(ticket_id=ticket_id)[:MODAL_TITLE_LIMIT],
                          custom_id=custom_id("resolve", ticket_id))
         self.ticket_id = ticket_id
@@ -219,6 +222,10 @@ class ResolveModal(ServedOnly, discord.ui.Modal):
             required=False, max_length=100, default=article)
         self.add_item(labelled(messages.DISCORD_RESOLVE_RESOLUTION, self.resolution))
         self.add_item(labelled(messages.DISCORD_RESOLVE_ARTICLE, self.article))
+        picker = macro_picker(macros)  # a macro, filled in, starts the resolution the customer reads
+        self.macro = picker[1] if picker else None
+        if picker:
+            self.add_item(labelled(*picker))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         # Resolving (learning the wording, the survey) may outlast 3 s. A private placeholder, removed
@@ -227,7 +234,7 @@ class ResolveModal(ServedOnly, discord.ui.Modal):
         bot = desk_bot(interaction)
         actor = bot.directory.actor(interaction.user)
         replies = await bot.call(bot.desk.resolve, actor, self.ticket_id, self.resolution.value or "",
-                                 article=(self.article.value or "").strip() or None)
+                                 article=(self.article.value or "").strip() or None, macro=picked(self.macro))
         await bot.outbox.deliver(replies, interaction=answer)
 
 

@@ -1,10 +1,13 @@
-"""The intake form on Discord, and private ticket threads.
+"""The intake form and the reply form on Discord, and private ticket threads.
 
 A "New ticket" button (``chatdesk:new_ticket``, a ``DynamicItem`` so it works after a restart)
 opens a modal of the form's fields: a text input for free text, a select for a field with
 options, each under its label. The submission opens the ticket through ``Desk.submit_form``
 (the modal's id is the submission's message id, for dedupe) and the ticket gets a thread of its
 own in the channel, started without a message, so the request is never shown in the channel.
+
+``/desk reply`` without text opens the reply modal: the answer, and the team's macros to start
+it from (``macro_picker.py``); its submission goes down the path of ``/desk reply T-12 :NAME``.
 
 With ``[discord] private = true`` every ticket thread the desk makes is private
 (``ChannelType.private_thread``, not invitable): the requester and the agent role's members the
@@ -23,18 +26,22 @@ import discord
 from bot import messages as core_messages
 from bot.adapters import limits
 from bot.adapters.discord import PLATFORM, messages
-from bot.adapters.discord.components import MODAL_TITLE_LIMIT, NAMESPACE, custom_id, desk_bot, labelled
+from bot.adapters.discord.components import (MODAL_TEXT_LIMIT, MODAL_TITLE_LIMIT, NAMESPACE, custom_id, desk_bot,
+                                             labelled)
+from bot.adapters.discord.deferral import defer_privately
+from bot.adapters.discord.macro_picker import macro_picker, picked
 from bot.adapters.discord.people import ServedOnly
 from bot.adapters.discord.render import thread_name
-from bot.desk import FormField, Kind, Reply, Ticket
+from bot.desk import FormField, Kind, MacroChoice, Reply, Ticket
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
+    from bot.adapters.discord.cog import DeskCog
 
 log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
-OPTION_TEXT_LIMIT = 100  # a select option's label and value (Discord's SelectOption limits)
+OPTION_TEXT_LIMIT = limits.DISCORD_SELECT_OPTION_TEXT
 MAX_ADDED_AGENTS = 50  # a private thread's invitations are one call each; the rest have Manage Threads
 
 
@@ -120,6 +127,53 @@ class IntakeModal(ServedOnly, discord.ui.Modal):
         await bot.outbox.deliver(outcome.replies, interaction=interaction, here=thread,
                                  ack=messages.DISCORD_OPENED.format(ticket_id=outcome.ticket.id,
                                                                     where=getattr(thread, "mention", "")))
+
+
+async def reply_command(cog: DeskCog, interaction: discord.Interaction, values: dict[str, Any]) -> None:
+    """``/desk reply``: with text, the verb as typed; without, the reply modal (agents; others get the verb's answer)."""
+    from bot.adapters.discord.cog import FORM_DEADLINE, normalise_ticket
+
+    ticket, text = values.get("ticket"), values.get("text")
+    if not text:
+        actor = cog.bot.directory.actor(interaction.user)
+        channel, thread = cog.location(interaction.channel)
+        try:  # a modal must be the first response, so it cannot wait behind a defer (as resolve's form)
+            form = await cog._in_time(cog.bot.call(
+                cog.desk.form_for, actor, f"reply {normalise_ticket(ticket) or ''}".strip(), channel=channel,
+                thread=thread, search=False), FORM_DEADLINE)
+        except TimeoutError:
+            await interaction.response.send_message(messages.DISCORD_FORM_SLOW, ephemeral=True)
+            return
+        if form is not None:
+            await interaction.response.send_modal(ReplyModal(form.ticket.id, macros=form.macros))
+            return
+    await cog.run(interaction, "reply", ticket, text or "")
+
+
+class ReplyModal(ServedOnly, discord.ui.Modal):
+    """The agent's answer to the customer, and a macro to start it from."""
+
+    def __init__(self, ticket_id: str, *, macros: Sequence[MacroChoice] = ()) -> None:
+        super().__init__(title=core_messages.REPLY_FORM_TITLE.format(ticket_id=ticket_id)[:MODAL_TITLE_LIMIT],
+                         custom_id=custom_id("reply", ticket_id))
+        self.ticket_id = ticket_id
+        self.text: discord.ui.TextInput[ReplyModal] = discord.ui.TextInput(
+            style=discord.TextStyle.paragraph, required=not macros, max_length=MODAL_TEXT_LIMIT)
+        self.add_item(discord.ui.Label(text=core_messages.REPLY_FORM_TEXT[:limits.DISCORD_LABEL_TEXT],
+                                       description=core_messages.REPLY_FORM_TEXT_HINT[:limits.DISCORD_LABEL_DESCRIPTION],
+                                       component=self.text))
+        picker = macro_picker(macros)
+        self.macro = picker[1] if picker else None
+        if picker:
+            self.add_item(labelled(*picker))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        answer = await defer_privately(interaction)  # the reply is said in the open, a refusal privately
+        bot = desk_bot(interaction)
+        actor = bot.directory.actor(interaction.user)
+        replies = await bot.call(bot.desk.send_reply, actor, self.ticket_id, self.text.value or "",
+                                 macro=picked(self.macro))
+        await bot.outbox.deliver(replies, interaction=answer)
 
 
 def _input(field: FormField, *, request: bool) -> discord.ui.TextInput[Any] | discord.ui.Select[Any]:

@@ -30,7 +30,7 @@ from bot.adapters.slack import messages
 from bot.adapters.slack.acks import VIEW_SECONDS, ModalAnswer, Pools, acked
 from bot.adapters.slack.channels import can_follow
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
-from bot.adapters.slack.forms import FORM_KIND, FormListeners
+from bot.adapters.slack.forms import FORM_KIND, FormListeners, form_view, picked_macro
 from bot.adapters.slack.inbound import Request, Work, catch_up, interaction, recorded, submission, unattended
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
@@ -47,7 +47,7 @@ TICKET_BUTTONS = re.compile(r"^chatdesk:(solved|need_help|claim)$")
 SURVEY_BUTTONS = re.compile(r"^chatdesk:survey:([1-5])$")
 # A /desk command that may open a form (``resolve T-1``, ``note T-1``) is handled on the pool
 # kept for what a 3 s trigger_id must catch; the core decides whether it does.
-MAY_OPEN_FORM = re.compile(r"^\s*(resolve|note)(\s+\S+)?\s*$", re.IGNORECASE)
+MAY_OPEN_FORM = re.compile(r"^\s*(resolve|note|reply)(\s+\S+)?\s*$", re.IGNORECASE)
 
 
 def retry_handlers(*, rate_limit_retries: int = 3) -> list:
@@ -143,7 +143,8 @@ class SlackListeners:
         return {kit.VIEW_RESOLVE: ("view:resolve", self.on_resolve_submit, "resolution"),
                 kit.VIEW_NOTE: ("view:note", self.on_note_submit, "note"),
                 kit.VIEW_COMMAND: ("view:command", self.on_command_submit, "command"),
-                kit.VIEW_SURVEY: ("view:survey", self.on_survey_submit, "comment")}
+                kit.VIEW_SURVEY: ("view:survey", self.on_survey_submit, "comment"),
+                **self.forms.modals()}
 
     def handlers(self) -> dict[str, Work]:
         """What handles each kind of recorded request, for the catch-up at start."""
@@ -315,7 +316,8 @@ class SlackListeners:
     def on_resolve_submit(self, request: Request, client: WebClient, answer: ModalAnswer) -> None:
         def resolve(actor: Actor, where: Where, meta: dict[str, Any], view: dict[str, Any]) -> list[Reply]:
             text = kit.view_value(view, "resolution") or ""
-            return self.desk.resolve(actor, str(meta.get("ticket", "")), text, article=kit.view_value(view, "article"))
+            return self.desk.resolve(actor, str(meta.get("ticket", "")), text, article=kit.view_value(view, "article"),
+                                     macro=picked_macro(view))
 
         self._submitted(request, client, answer, resolve)
 
@@ -354,9 +356,7 @@ class SlackListeners:
                            kind=Kind.INFO, ticket=form.ticket, private=True)
             self.outbox(client).deliver([notice], where)
             return
-        meta = _metadata(where)
-        view = (kit.resolve_modal(form.ticket, list(form.articles), meta) if form.verb == "resolve"
-                else kit.note_modal(form.ticket.id, meta))
+        view = form_view(form, _metadata(where))  # resolve and reply offer the macros (forms.py)
         try:
             client.views_open(trigger_id=request.trigger_id, view=view)
         except API_ERRORS as error:

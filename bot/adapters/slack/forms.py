@@ -1,11 +1,19 @@
-"""The intake form on Slack: a "New ticket" button in the support channel opens a modal of the
-form's fields; its submission opens the ticket through ``Desk.submit_form``.
+"""The intake form on Slack, and the macro picker of the reply and resolve forms.
+
+A "New ticket" button in the support channel opens a modal of the form's fields; its submission
+opens the ticket through ``Desk.submit_form``.
 
 A bad answer keeps the modal open with the error under that field (checked before the ack,
 within Slack's 3 s); a good submission is recorded in the inbox before the ack and opens its
 ticket from there, so a restart loses none. The ticket then gets a thread of its own: the desk posts the request as a
 new top-level message in the channel and links the ticket to it, so replies there join it. The
 view id is the submission's message id, so a double submission opens one ticket.
+
+The reply form (``/desk reply T-12``) and the resolve form offer the team's macros in a select
+beside the free text: a static one up to Slack's 100 options, past that an external one whose
+options are the macros matching what the agent types (``block_suggestion``, answered at once
+from the macro list). The submission names the macro; the core fills it in
+(``Desk.send_reply``, ``Desk.resolve``), and a macro removed meanwhile answers with the list.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from bot.adapters.slack.acks import acked
 from bot.adapters.slack.directory import PLATFORM, user_of
 from bot.adapters.slack.inbound import Request, accept
 from bot.adapters.slack.outbox import API_ERRORS, Where
-from bot.desk import FormField, Kind, Reply
+from bot.desk import Form, FormField, Kind, MacroChoice, Reply
 from bot.errors import DeskError
 
 if TYPE_CHECKING:
@@ -38,7 +46,11 @@ log = logging.getLogger(__name__)
 NEW_TICKET = f"{kit.PREFIX}:new_ticket"  # the button's action id
 VIEW_FORM = f"{kit.PREFIX}:intake_form"
 FORM_KIND = "view:intake_form"  # its kind in the inbox
+VIEW_REPLY = f"{kit.PREFIX}:reply"
 BLOCK_PREFIX = "field:"
+MACRO_BLOCK = "macro"
+MACRO_ACTION = f"{kit.PREFIX}:macro"  # the select's action id (external options are asked for by it)
+REPLY_BLOCK = "reply"
 
 
 def button_blocks() -> list[dict[str, Any]]:
@@ -74,6 +86,76 @@ def answers_of(view: dict[str, Any], fields: Sequence[FormField]) -> dict[str, s
     return {f.name: kit.view_value(view, BLOCK_PREFIX + f.name) or "" for f in fields}
 
 
+# -- the macro picker ---------------------------------------------------------------------
+
+def macro_option(choice: MacroChoice) -> dict[str, Any]:
+    option: dict[str, Any] = {"text": kit._plain(f":{choice.name}", limits.SLACK_OPTION_TEXT),
+                              "value": choice.name[:limits.SLACK_OPTION_VALUE]}
+    if choice.preview:
+        option["description"] = kit._plain(choice.preview, limits.SLACK_OPTION_DESCRIPTION)
+    return option
+
+
+def macro_block(choices: Sequence[MacroChoice]) -> dict[str, Any] | None:
+    """The optional macro select of a reply or resolve form; ``None`` when there are no macros."""
+    if not choices:
+        return None
+    if len(choices) <= limits.SLACK_SELECT_OPTIONS:
+        element: dict[str, Any] = {"type": "static_select", "action_id": MACRO_ACTION,
+                                   "options": [macro_option(c) for c in choices]}
+    else:  # more than one select holds: the options come as the agent types
+        element = {"type": "external_select", "action_id": MACRO_ACTION, "min_query_length": 0}
+    element["placeholder"] = kit._plain(core_messages.MACROS_HEADER.format(count=len(choices)), 150)
+    return {"type": "input", "block_id": MACRO_BLOCK, "optional": True,
+            "label": kit._plain(core_messages.MACRO_PICKER_LABEL, limits.SLACK_INPUT_LABEL),
+            "hint": kit._plain(core_messages.MACRO_PICKER_HINT, limits.SLACK_INPUT_HINT), "element": element}
+
+
+def matching_macros(choices: Sequence[MacroChoice], typed: str) -> list[dict[str, Any]]:
+    """The external select's options: macros whose name or text has what was typed, names first."""
+    wanted = typed.strip().lstrip(":").casefold()
+    named = [c for c in choices if wanted in c.name.casefold()]
+    texts = [c for c in choices if c not in named and wanted in c.preview.casefold()]
+    return [macro_option(c) for c in (named + texts)[:limits.SLACK_SELECT_OPTIONS]]
+
+
+def with_macros(view: dict[str, Any], choices: Sequence[MacroChoice], *, text_block: str) -> dict[str, Any]:
+    """``view`` with the macro picker after its text; the text is optional then (a macro may be all)."""
+    block = macro_block(choices)
+    if block is None:
+        return view
+    blocks = [dict(b, optional=True) if b.get("block_id") == text_block else b for b in view["blocks"]]
+    at = next((n + 1 for n, b in enumerate(blocks) if b.get("block_id") == text_block), len(blocks))
+    return {**view, "blocks": [*blocks[:at], block, *blocks[at:]]}
+
+
+def picked_macro(view: dict[str, Any]) -> str | None:
+    """The macro chosen in a submitted form, if any."""
+    state = ((view.get("state") or {}).get("values") or {}).get(MACRO_BLOCK) or {}
+    option = (state.get(MACRO_ACTION) or {}).get("selected_option") or {}
+    return str(option.get("value") or "") or None
+
+
+def reply_modal(ticket_id: str, choices: Sequence[MacroChoice], metadata: dict[str, Any]) -> dict[str, Any]:
+    """``/desk reply T-12``: the answer to post in the thread, and the macros to start it from."""
+    text = kit._text_input(REPLY_BLOCK, core_messages.REPLY_FORM_TEXT)
+    text["element"]["max_length"] = limits.SLACK_TEXT_INPUT_VALUE
+    text["hint"] = kit._plain(core_messages.REPLY_FORM_TEXT_HINT, limits.SLACK_INPUT_HINT)
+    view = kit._modal(VIEW_REPLY, core_messages.REPLY_FORM_TITLE.format(ticket_id=ticket_id),
+                      core_messages.REPLY_FORM_SUBMIT, [text], {**metadata, "ticket": ticket_id})
+    return with_macros(view, choices, text_block=REPLY_BLOCK)
+
+
+def form_view(form: Form, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The modal of a form the desk opened: resolve (with articles and macros), reply, or note."""
+    if form.verb == "resolve":
+        return with_macros(kit.resolve_modal(form.ticket, list(form.articles), metadata), form.macros,
+                           text_block="resolution")
+    if form.verb == "reply":
+        return reply_modal(form.ticket.id, form.macros, metadata)
+    return kit.note_modal(form.ticket.id, metadata)
+
+
 class FormListeners:
     """The button press and the modal submission, on the listeners' desk, directory and pools."""
 
@@ -84,6 +166,23 @@ class FormListeners:
     def register(self, app: App) -> None:
         app.action(NEW_TICKET)(acked(self.on_button, self.listeners.pools.interactive))
         app.view(VIEW_FORM)(self.on_submit)
+        app.options(MACRO_ACTION)(self.on_macro_options)  # the reply form is among the listeners' modals()
+
+    def modals(self) -> dict[str, tuple[str, Any, str]]:
+        """The reply form, recorded and answered like the listeners' other modals (``SlackListeners.modals``)."""
+        return {VIEW_REPLY: ("view:reply", self.on_reply_submit, REPLY_BLOCK)}
+
+    def on_macro_options(self, ack, body: dict[str, Any]) -> None:
+        """The external macro select asks for options as the agent types: answered at once."""
+        ack(options=matching_macros(self.desk.macro_choices(), str(body.get("value") or "")))
+
+    def on_reply_submit(self, request, client: WebClient, answer) -> None:
+        """The reply form: the core posts the (macro and) text; a refusal stays in the modal."""
+        def reply(actor, where, meta: dict[str, Any], view: dict[str, Any]) -> list[Reply]:
+            return self.desk.send_reply(actor, str(meta.get("ticket", "")), kit.view_value(view, REPLY_BLOCK) or "",
+                                        macro=picked_macro(view))
+
+        self.listeners._submitted(request, client, answer, reply)
 
     def on_button(self, body: dict[str, Any], client: WebClient, respond) -> None:
         """Open the form (the trigger id is good for 3 s, hence the interactive pool)."""

@@ -94,6 +94,7 @@ def _manifest(*, name: str, request_url: str | None) -> dict[str, Any]:
     if request_url:
         command["url"] = request_url
         interactivity["request_url"] = request_url
+        interactivity["message_menu_options_url"] = request_url  # the reply form's macro search
         events["request_url"] = request_url
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
