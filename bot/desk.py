@@ -20,7 +20,7 @@ from bot.domain import Actor, Person, Source, Ticket, parse_ticket_id
 from bot.errors import DeskError, NotFound
 from bot.follow_ups import direct_message, need_help, on_thread_message
 from bot.intake import is_small_talk
-from bot.intake_form import FormField, check_answers, field_lines, form_fields
+from bot.intake_form import FormField, check_answers, field_lines, form_fields, keep_button
 from bot.intake_form import submit as submit_form
 from bot.knowledge import Knowledge
 from bot.replies import Action, Kind, Reply, Suggestion
@@ -294,6 +294,11 @@ class Desk(PlatformNeeds):
     def intake_form(self) -> tuple[FormField, ...]:
         """The intake form's questions (empty without ``[intake] form = true``)."""
         return form_fields(self)
+
+    def keep_form_button(self, platform: str, channel: str, *, exists: Callable[[str], bool],
+                         post: Callable[[], str]) -> str | None:
+        """At start: the intake form's "New ticket" message in ``channel``, posted once and again if deleted."""
+        return keep_button(self, platform=platform, channel=channel, exists=exists, post=post)
 
     def check_form_answer(self, field: FormField, answer: str) -> None:
         """Refuse an answer the form will not take (required, or not among the options)."""

@@ -8,7 +8,7 @@ field marked ``category = true`` whose answer names a category sets it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
@@ -119,3 +119,30 @@ def field_lines(ticket: Ticket, config: Config) -> tuple[str, ...]:
     labels = {f.name: f.label for f in settings.fields}
     return tuple(messages.FORM_ANSWER.format(label=labels.get(name, name), value=value)
                  for name, value in answers.items())
+
+
+def button_key(platform: str, channel: str) -> str:
+    return f"intake-form-button:{platform}:{channel}"
+
+
+def keep_button(desk: Desk, *, platform: str, channel: str, exists: Callable[[str], bool],
+                post: Callable[[], str]) -> str | None:
+    """Keep one "New ticket" message in ``channel``: post it when none was posted, or when the one
+    posted is gone; the new message's id, or ``None`` when the one there still is.
+
+    The id is kept in the store (a restart finds it again), and only one process at a time looks
+    (replicas sharing a store post one copy). ``exists`` raising means "cannot tell": then nothing
+    is posted, since a second copy in the channel is worse than a late one.
+    """
+    store = desk.service.store
+    key = button_key(platform, channel)
+    with store.exclusive(key) as mine:
+        if not mine:
+            return None  # another process is seeing to it right now
+        known = store.recall(key)
+        if isinstance(known, str) and known and exists(known):
+            return None
+        posted = post()
+        if posted:
+            store.put(key, posted)
+        return posted or None

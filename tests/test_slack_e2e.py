@@ -48,6 +48,22 @@ def post(url: str, body: str, headers: dict[str, str]) -> int:
         return error.code
 
 
+def wait_until_up(process: subprocess.Popen, base: str) -> None:
+    """Wait until the desk's /healthz answers 200; fail with its stderr if it stops or takes 30 s."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                out, err = process.communicate()
+                pytest.fail(f"the Slack desk did not start: {err}")
+            time.sleep(0.1)
+
+
 @pytest.fixture
 def bot_process(fake, tmp_path):
     port = free_port()
@@ -66,18 +82,7 @@ def bot_process(fake, tmp_path):
         [sys.executable, "-m", "bot.cli.main", "run", "--platform", "slack", "--http", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                out, err = process.communicate()
-                pytest.fail(f"the Slack desk did not start: {err}")
-            time.sleep(0.1)
+    wait_until_up(process, base)
     yield process, base, tmp_path / "data" / "tickets.json"
     if process.poll() is None:
         process.terminate()

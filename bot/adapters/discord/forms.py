@@ -16,6 +16,7 @@ bot knows are added; members with Manage Threads see every private thread anyway
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
@@ -76,6 +77,56 @@ async def post_button(bot: DeskBot, channel_id: int) -> discord.Message:
     if channel is None:
         raise LookupError(messages.DISCORD_FORM_NO_CHANNEL.format(channel=channel_id))
     return await channel.send(core_messages.FORM_INVITE, view=button_view())
+
+
+def keep_buttons_when_ready(bot: DeskBot) -> None:
+    """Once connected (and after every reconnect), keep the "New ticket" message in the support channels."""
+    async def on_ready() -> None:
+        try:
+            await keep_form_buttons(bot)
+        except Exception:  # the desk works without the button; the log says why it is missing
+            log.exception("could not keep the New ticket buttons")
+
+    bot.add_listener(on_ready, "on_ready")
+
+
+async def keep_form_buttons(bot: DeskBot) -> list[int]:
+    """With an intake form: the "New ticket" message in every support channel, posted once (its id
+    kept by the desk), posted again where it was deleted; the channels it was posted in."""
+    if not bot.desk.intake_form():
+        return []
+    loop = asyncio.get_running_loop()
+    posted: list[int] = []
+    for channel_id in bot.desk.config.platform(PLATFORM).channels:
+        channel = await bot.outbox.channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("support channel %s is not a text channel the bot can see: no New ticket button", channel_id)
+            continue
+
+        def on_loop(coroutine: Any) -> Any:  # the desk decides in a worker thread; Discord is on the loop
+            return asyncio.run_coroutine_threadsafe(coroutine, loop).result(timeout=60)
+
+        def exists(message_id: str, channel: discord.TextChannel = channel) -> bool:
+            return on_loop(_still_there(channel, message_id))
+
+        def post(channel: discord.TextChannel = channel) -> str:
+            return str(on_loop(channel.send(core_messages.FORM_INVITE, view=button_view())).id)
+
+        try:
+            if await bot.call(bot.desk.keep_form_button, PLATFORM, str(channel_id), exists=exists, post=post):
+                log.info("posted the New ticket button in %s", channel_id)
+                posted.append(channel.id)
+        except discord.HTTPException as error:
+            log.error("could not check or post the New ticket button in %s (nothing posted): %s", channel_id, error)
+    return posted
+
+
+async def _still_there(channel: discord.TextChannel, message_id: str) -> bool:
+    try:
+        await channel.fetch_message(int(message_id))
+    except discord.NotFound:
+        return False
+    return True
 
 
 def button_view() -> discord.ui.View:

@@ -18,6 +18,7 @@ import discord
 from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.client import DeskBot
+from bot.adapters.discord.forms import keep_buttons_when_ready
 from bot.adapters.discord.people import Directory
 from bot.config import Config
 from bot.errors import ConfigError
@@ -48,6 +49,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     level = env.get("CHATDESK_LOG_LEVEL", "INFO")
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     bot = build_bot(config)
+    keep_buttons_when_ready(bot)  # the intake form's "New ticket" message, once per support channel
     settings = config.platform(PLATFORM)
     print(messages.DISCORD_STARTING.format(
         team=config.team, channels=", ".join(settings.channels) or messages.DISCORD_ANY_CHANNEL,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -245,3 +246,32 @@ def post_button(client: WebClient, channel: str) -> str:
     """Post the "New ticket" message in ``channel``; its ts (the button works for as long as it is there)."""
     response = client.chat_postMessage(channel=channel, text=core_messages.FORM_INVITE, blocks=button_blocks())
     return str(response.get("ts") or "")
+
+
+def keep_buttons(desk, client: WebClient) -> list[str]:
+    """At start, with an intake form: the "New ticket" message in every support channel, posted once
+    (its ts kept by the desk), posted again where it was deleted; the channels it was posted in."""
+    if not desk.intake_form():
+        return []
+    channels = desk.config.platform(PLATFORM).channels
+    if not channels:
+        log.warning("the intake form has no support channels listed in [slack] channels: no New ticket button "
+                    "posted ('chatdesk slack post-form-button --channel C…' posts one)")
+    posted: list[str] = []
+    for channel in channels:
+        try:
+            ts = desk.keep_form_button(PLATFORM, channel, exists=partial(_still_there, client, channel),
+                                       post=partial(post_button, client, channel))
+        except API_ERRORS as error:
+            log.error("could not check or post the New ticket button in %s (nothing posted): %s", channel, error)
+            continue
+        if ts:
+            log.info("posted the New ticket button in %s (ts %s)", channel, ts)
+            posted.append(channel)
+    return posted
+
+
+def _still_there(client: WebClient, channel: str, ts: str) -> bool:
+    """Whether the message ``ts`` is still in ``channel`` (conversations.history around it)."""
+    found = client.conversations_history(channel=channel, latest=ts, oldest=ts, inclusive=True, limit=1)
+    return any(m.get("ts") == ts and m.get("subtype") != "tombstone" for m in found.get("messages") or [])

@@ -22,6 +22,7 @@ from slack_bolt.error import BoltError
 from bot.adapters.slack import messages
 from bot.adapters.slack.app import create_app, web_client
 from bot.adapters.slack.directory import PLATFORM, SlackDirectory
+from bot.adapters.slack.forms import keep_buttons
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
@@ -56,6 +57,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     except BoltError as error:
         raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
     location = desk.store_location
+    keep_buttons(desk, client)  # the intake form's "New ticket" message, once per support channel
     stop_timers = start_scheduler(desk, client)
     try:
         return _serve(app, config, env, args, http=http, location=location, client=client,
