@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import messages
 from bot.app import build_desk
 from bot.desk import Inbound
 from bot.kb_bridge import KnowledgeBase
@@ -132,3 +133,50 @@ def test_a_topic_the_bot_would_answer_is_no_gap(kb_config):
     assert knowledge.suggest(answered), "the invoices article answers it"
     assert knowledge.covers(answered)
     assert not knowledge.covers("does the tag work on the moon")
+
+
+def _no_full_scan(monkeypatch) -> None:
+    """Gap mining must ask the store for a window, never read every ticket."""
+    from bot.store.tinydb_store import SingleFileStore
+
+    def refuse(self):
+        raise AssertionError("kb gaps read every ticket")
+
+    monkeypatch.setattr(SingleFileStore, "tickets", refuse)
+    monkeypatch.setattr(TinyTicketStore, "tickets", refuse)
+
+
+def test_kb_gaps_reads_the_gap_window_and_finds_what_every_ticket_gave(desk, clock, monkeypatch):
+    from bot.kb_bridge import gap_window_start
+    from kb.gaps import find_gaps
+
+    asked = ["Do you sell gift cards?", "Can I buy a gift card", "do you sell gift cards at all",
+             "Is there a student discount", "student discount please", "Do you ship to Mars"]
+    for n, text in enumerate(asked):
+        ticket = ask(desk, text, message_id=f"q{n}").ticket
+        desk.service.resolve(MARIA, ticket.id, "Answered by hand")
+        clock.advance(hours=20)
+    store, knowledge = desk.service.store, desk.knowledge
+    since = gap_window_start(clock.now(), desk.config)
+    assert min(t.events[0].moment for t in store.tickets()) >= since  # all of them in the window
+    every = find_gaps([t.to_record() for t in store.tickets()], patterns=desk.config.scrub_patterns,
+                      covered=knowledge.covers)
+    talk = Transcript(desk)
+    talk.push("/as maria")
+    _no_full_scan(monkeypatch)
+    out = talk.push("/desk kb gaps")
+    lines = [f"{topic.count}× “{topic.label}”" for topic in every]
+    assert every and all(line in out for line in lines)
+    assert out.count("×") == len(every)
+
+
+def test_kb_gaps_leaves_out_tickets_solved_before_the_window(desk, clock, monkeypatch):
+    talk = Transcript(desk)
+    talk.push("/as maria")
+    for n, text in enumerate(["Do you sell gift cards?", "Can I buy a gift card", "do you sell gift cards at all"]):
+        ticket = ask(desk, text, message_id=f"gift{n}").ticket
+        desk.service.resolve(MARIA, ticket.id, "Yes, at homing.io/gift")
+    _no_full_scan(monkeypatch)
+    assert "3×" in talk.push("/desk kb gaps")
+    clock.advance(days=35)  # five weeks on: the weekly post's window no longer reaches them
+    assert messages.KB_GAPS_NONE in talk.push("/desk kb gaps")

@@ -186,7 +186,13 @@ def test_build_writes_the_site(project: Path, capsys) -> None:
     assert (project / "kb_site" / "GENERATED.txt").is_file()
 
 
-def test_gaps_ranks_recurring_topics(project: Path, capsys) -> None:
+def test_gaps_ranks_recurring_topics(project: Path, capsys, monkeypatch) -> None:
+    from bot.store import TinyTicketStore
+
+    def refuse(self):
+        raise AssertionError("kb gaps read every ticket")
+
+    monkeypatch.setattr(TinyTicketStore, "tickets", refuse)  # a window query, never every ticket
     assert _kb(project, "gaps", "--since", "2025-03-02") == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2

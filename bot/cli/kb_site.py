@@ -44,7 +44,7 @@ def register(commands, kb_commands) -> None:
     publish.set_defaults(func=publish_command)
 
     gaps = kb_commands.add_parser("gaps", help="recurring questions that have no article yet")
-    gaps.add_argument("--since", type=dt.date.fromisoformat, help="only tickets resolved since DATE (YYYY-MM-DD)")
+    gaps.add_argument("--since", type=dt.date.fromisoformat, help="tickets resolved since DATE (YYYY-MM-DD; default: this week and the three before)")
     gaps.add_argument("--min-count", type=int, default=2, help="smallest topic to show (default: 2)")
     _root_option(gaps)
     gaps.set_defaults(func=gaps_command)
@@ -142,14 +142,22 @@ def gaps_command(args: argparse.Namespace) -> int:
     """Print recurring topics among tickets the knowledge base missed, most frequent first."""
     from kb.gaps import find_gaps
 
+    from bot.clock import SystemClock
+    from bot.kb_bridge import covered_check, gap_records, gap_window_start
+    from bot.store import store_for
+
     try:
         config = _config(args)
-        records = _ticket_records(config)
+        since = (dt.datetime.combine(args.since, dt.time.min, tzinfo=dt.UTC) if args.since
+                 else gap_window_start(SystemClock().now(), config))
+        store = store_for(config)
+        try:
+            records = gap_records(store, since)
+        finally:
+            store.close()
     except DeskError as error:
         return fail(error)
-    from bot.kb_bridge import covered_check
-
-    topics = find_gaps(records, since=args.since, min_count=args.min_count, patterns=config.scrub_patterns,
+    topics = find_gaps(records, since=since, min_count=args.min_count, patterns=config.scrub_patterns,
                        covered=covered_check(config))
     if not topics:
         print("no recurring topics without an article")
@@ -240,16 +248,6 @@ def _config(args: argparse.Namespace) -> Config:
     if root is not None:
         config = dataclasses.replace(config, root=root.resolve())
     return config
-
-
-def _ticket_records(config: Config) -> list[dict]:
-    from bot.store import store_for
-
-    store = store_for(config)
-    try:
-        return [ticket.to_record() for ticket in store.tickets()]
-    finally:
-        store.close()
 
 
 def _ticket_record(config: Config, ticket_id: str) -> dict | None:
