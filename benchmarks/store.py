@@ -9,7 +9,8 @@ The data is a year of realistic tickets: the newest 1% still active (the queue) 
 straggler in 5,000, the rest resolved.
 Operations: get, find (by thread key), open, append (one event), queue (the active tickets,
 sorted as the queue shows them), one metrics week (the tickets a report reads, and the report),
-and cold start (a new store object answering its first queue).
+8 writers (each open's latency while eight threads open tickets at once) and cold start (a new
+store object answering its first queue).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import datetime as dt
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +38,7 @@ CUSTOMER = Actor("slack", "U0CUSTOMER", "Ana")
 START = dt.datetime(2025, 11, 24, 9, tzinfo=dt.timezone.utc)
 NOW = dt.datetime(2026, 11, 24, 9, tzinfo=dt.timezone.utc)
 STRAGGLER_EVERY = 5000  # an old ticket nobody closed
+WRITERS = 8  # threads opening tickets at once ("8 writers": Slack's listener pool does this under load)
 
 
 def is_active(number: int, size: int) -> bool:
@@ -68,6 +71,21 @@ def record(number: int, size: int) -> dict:
     return {"id": f"T-{number}", "subject": text[:60], "body": text, "requester": CUSTOMER.to_record(),
             "source": {"platform": "slack", "channel": "C0SUPPORT", "message": f"{number}.1",
                        "thread": f"{number}.1"}, "events": events}
+
+
+def concurrently(operation: Callable[[int], object], repeat: int, *, writers: int = WRITERS) -> list[float]:
+    """Each of ``writers`` threads runs ``operation`` ``repeat`` times at once: the latency of each call."""
+    samples: list[float] = []
+
+    def writer(k: int) -> None:
+        samples.extend(timed(lambda i: operation(k * repeat + i), repeat))
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return samples
 
 
 def timed(operation: Callable[[int], object], repeat: int) -> list[float]:
@@ -124,6 +142,7 @@ def bench_store(make: Callable[[], object], size: int, repeat: int) -> dict[str,
         "append": timed(lambda i: store.mutate(f"T-{1 + (i * 41) % size}", lambda t: [note]), repeat),
         "queue": timed(lambda i: service.queue(agent), repeat),
         "metrics week": timed(metrics_week, max(3, repeat // 8)),
+        "8 writers": concurrently(lambda i: open_ticket(10_000 + i), max(2, repeat // 4)),
         "cold start": cold,
     }
     store.close()
@@ -151,6 +170,12 @@ def bench_tinydb(directory: Path, size: int, repeat: int) -> dict[str, list[floa
     tickets = db.table("tickets", cache_size=0)
     week_start = (NOW - dt.timedelta(days=56)).isoformat()
 
+    lock = threading.Lock()  # TinyDB is not thread-safe: writers take turns
+
+    def insert(i: int) -> None:
+        with lock:
+            tickets.insert(record(size + i + 1, size))
+
     def append(i: int) -> None:
         doc_id = 1 + (i * 41) % size
         doc = tickets.get(doc_id=doc_id)
@@ -165,6 +190,7 @@ def bench_tinydb(directory: Path, size: int, repeat: int) -> dict[str, list[floa
         "append": timed(append, repeat),
         "queue": timed(lambda i: tickets.search(item.state.one_of(["open", "claimed", "waiting"])), repeat),
         "metrics week": timed(lambda i: tickets.search(item.events.any(item.at >= week_start)), max(3, repeat // 8)),
+        "8 writers": concurrently(lambda i: insert(10_000 + i), max(1, repeat // 8)),
         "cold start": cold,
     }
 
