@@ -156,6 +156,7 @@ scrub_patterns = ['\\bORD-[\\d-]{5,}\\b']
 
 
 import bot.store.settings  # noqa: E402,F401  (the store is core: its [store] table)
+import bot.courier  # noqa: E402,F401  (so is the outbox: its [outbox] table)
 
 
 def example_config() -> str:

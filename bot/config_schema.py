@@ -131,6 +131,7 @@ class ScheduleConfig:
     weekly_post: StrictBool = True
     weekly_day: Annotated[StrictStr, AfterValidator(_weekday)] = "monday"
     weekly_time: Annotated[StrictStr, AfterValidator(_time_of_day)] = "09:00"
+    weekly_catch_up: Annotated[StrictInt, Field(ge=1, le=520)] = 8  # missed weekly posts sent after a long stop
     reminders: StrictBool = True
     waiting_nudge_days: Days = 3
     waiting_close_days: Days = 4

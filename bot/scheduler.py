@@ -4,9 +4,14 @@ and auto-close.
 Everything is decided in ``Scheduler.tick()`` from the injected clock and the tickets' events,
 never from in-memory timers, so a restarted bot picks up exactly where it left off: deadlines
 come from the events, every reminder and auto-close is itself an event (appended under the
-store's lock, so two processes never both send it), and the weekly post is marked in the store
-with ``remember`` (once only) before it is sent. A post missed while the bot was down goes out
-at the next tick, once. The platform is reached only through an ``Outbox``.
+store's lock, so two processes never both send it), and the platform is reached only through an
+``Outbox`` (the durable one records the post before anything is sent).
+
+The weekly post is marked sent in the store (``remember``, once only) when the platform has
+accepted it, not before: a post that failed is tried again at the next tick (a durable outbox
+retries it itself and sets the mark on acceptance). After a longer stop, every missed week goes
+out, oldest first, up to ``weekly_catch_up`` weeks; older ones are logged as skipped. Ticks run
+under the store's ``exclusive`` lock, so N processes (or hosts, on PostgreSQL) post a week once.
 
 Configuration (``chatdesk.toml``), all optional::
 
@@ -14,6 +19,7 @@ Configuration (``chatdesk.toml``), all optional::
     weekly_post = true          # post the metrics summary to the team channel
     weekly_day = "monday"
     weekly_time = "09:00"       # in the team's time zone
+    weekly_catch_up = 8         # after a long stop, post at most this many missed weeks
     reminders = true            # announce unclaimed tickets past first_response_minutes again
     waiting_nudge_days = 3      # nudge the customer after this long waiting on them
     waiting_close_days = 4      # then close this long after the nudge
@@ -45,6 +51,8 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FIRST_RESPONSE = "first_response"
 WAITING = "waiting"
+WEEKLY_CATCH_UP = 8  # missed weekly posts sent after a long stop, newest ones kept
+STOP_TIMEOUT = 10.0  # seconds a stopping runner waits for the scheduler thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,7 @@ class Schedule:
     weekly_post: bool = True
     weekly_day: int = 0  # Monday
     weekly_time: dt.time = dt.time(9, 0)
+    weekly_catch_up: int = WEEKLY_CATCH_UP
     reminders: bool = True
     nudge_after: dt.timedelta = dt.timedelta(days=3)
     close_after: dt.timedelta = dt.timedelta(days=4)  # counted from the nudge
@@ -66,6 +75,7 @@ class Schedule:
             weekly_post=bool(section.get("weekly_post", True)),
             weekly_day=_weekday(section.get("weekly_day", "monday"), where),
             weekly_time=_time_of_day(section.get("weekly_time", "09:00"), where),
+            weekly_catch_up=_count(section.get("weekly_catch_up", WEEKLY_CATCH_UP), "weekly_catch_up", where),
             reminders=bool(section.get("reminders", True)),
             nudge_after=dt.timedelta(days=_days(section.get("waiting_nudge_days", 3), "waiting_nudge_days", where)),
             close_after=dt.timedelta(days=_days(section.get("waiting_close_days", 4), "waiting_close_days", where)),
@@ -128,19 +138,14 @@ class Scheduler:
         raise AssertionError("unreachable: one of the last two weeks' post moments has passed")
 
     def weekly_key(self, week_label: str) -> str:
-        return f"metrics:weekly-post:{self.platform or 'all'}:{week_label}"
+        from bot.weekly_post import weekly_key
+
+        return weekly_key(self.platform, week_label)
 
     def _weekly_post(self, now: dt.datetime) -> list[str]:
-        from bot.metrics import Week, report_tickets, weekly_reply
+        from bot.weekly_post import post_weeks_owed
 
-        due = self.weekly_due(now)
-        week = Week.last_full(due, self.config.tz)
-        # Marked before sending: a crash between the two loses one post rather than doubling it.
-        if not self.store.remember(self.weekly_key(week.label), to_iso(now)):
-            return []
-        reply = weekly_reply(report_tickets(self.store, week), self.config, week, now=now, kind=Kind.ANNOUNCE)
-        self.outbox.to_team(reply)
-        return [f"weekly post {week.label}"]
+        return post_weeks_owed(self, now)
 
     # -- first-response reminders ---------------------------------------------------------
 
@@ -232,12 +237,12 @@ class Scheduler:
             self._tick_logged()
             stop_event.wait(interval)
 
-    def start(self, interval: float = 60.0) -> threading.Event:
-        """Run ``run_forever`` in a daemon thread; set the returned event to stop it."""
+    def start(self, interval: float = 60.0) -> Running:
+        """Run ``run_forever`` in a thread of its own; ``stop()`` the returned handle to end and join it."""
         stop = threading.Event()
-        threading.Thread(target=self.run_forever, args=(stop, interval), name="chatdesk-scheduler",
-                         daemon=True).start()
-        return stop
+        thread = threading.Thread(target=self.run_forever, args=(stop, interval), name="chatdesk-scheduler")
+        thread.start()
+        return Running(stop, thread)
 
     async def run_async(self, stop_event: asyncio.Event, interval: float = 60.0) -> None:
         """The same loop for asyncio adapters; each tick runs in a worker thread (the store blocks)."""
@@ -279,6 +284,27 @@ class Scheduler:
     @staticmethod
     def _event(kind: str, now: dt.datetime, **data: Any) -> Event:
         return Event(kind, to_iso(now), DESK_ACTOR.user_id, DESK_ACTOR.name, data)
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """A scheduler thread: ``stop()`` asks it to end and waits for it.
+
+    Not a daemon: a daemon thread still logging while the interpreter shuts down can abort the
+    process (SIGABRT) instead of letting it exit; the runner stops and joins it instead.
+    """
+
+    event: threading.Event
+    thread: threading.Thread
+
+    def stop(self, *, timeout: float = STOP_TIMEOUT) -> bool:
+        """Set the stop event and join the thread (at most ``timeout`` s); True when it ended."""
+        self.event.set()
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            log.warning("the scheduler did not stop within %.0f s (a tick is still running)", timeout)
+            return False
+        return True
 
 
 def _unclaimed_since(ticket: Ticket) -> dt.datetime:
@@ -325,6 +351,12 @@ def _time_of_day(value: Any, where: str) -> dt.time:
     except ValueError:
         raise ConfigError(messages.CONFIG_BAD_VALUE, path=where, setting="schedule.weekly_time",
                           problem=messages.SCHEDULE_BAD_TIME.format(value=value)) from None
+
+
+def _count(value: Any, setting: str, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(messages.CONFIG_BAD_NUMBER, setting=f"{where}: schedule.{setting}", value=value)
+    return value
 
 
 def _days(value: Any, setting: str, where: str) -> float:

@@ -114,6 +114,11 @@ class FakeSlack:
     def delay(self, method: str, seconds: float) -> None:
         self._delays[method] = seconds
 
+    def recover(self, method: str) -> None:
+        """Stop the scripted failures of ``method``: it answers like Slack again."""
+        with self._lock:
+            self._scripts.pop(method, None)
+
     # -- reading -----------------------------------------------------------------------
 
     def of(self, method: str) -> list[Call]:
@@ -333,7 +338,7 @@ class SlackHarness:
     """The real Bolt app around a desk, its Web API at the fake; requests go in signed."""
 
     def __init__(self, config, fake: FakeSlack, *, clock, store=None, knowledge=False, inline: bool = True,
-                 receiver=None) -> None:
+                 receiver=None, outbox=None, outbox_clock=None) -> None:
         from bot.adapters.slack import SlackDirectory, create_app
         from bot.app import build_desk
         from bot.store import TinyTicketStore
@@ -343,9 +348,19 @@ class SlackHarness:
         self.desk = build_desk(config, store=store or TinyTicketStore.memory(), clock=clock, knowledge=knowledge,
                                people=self.directory.lookup)
         self.desk.survey_policy = None  # surveys only where a test asks for them (the real policy samples)
+        self.courier = None
+        if outbox is not None:  # the durable outbox, its courier driven by the test (deliver_due)
+            from slack_sdk import WebClient
+
+            from bot.adapters.slack.outbox import SlackSender
+            from bot.courier import Courier
+
+            sender = SlackSender(self.desk, WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[]))
+            self.courier = Courier(outbox, sender, store=self.desk.service.store, platform="slack",
+                                   clock=outbox_clock or time.time)
         self.app = create_app(self.desk, token=BOT_TOKEN, signing_secret=SIGNING_SECRET, base_url=fake.url,
                               directory=self.directory, executor=InlineExecutor() if inline else None,
-                              receiver=receiver)
+                              receiver=receiver, courier=self.courier)
 
     @property
     def store(self):

@@ -14,7 +14,8 @@ SDKS = ("slack_bolt", "slack_sdk", "discord", "aiohttp")
 DESK_SURFACE = ("bot.desk", "bot.domain", "bot.replies", "bot.routing", "bot.threads", "bot.errors", "bot.messages",
                 "bot.render", "bot.config", "bot.commands", "bot.app", "bot.adapters",
                 "bot.registry", "bot.config_schema",  # how a platform registers itself and its table
-                "bot.inbox")  # where inbound events wait between acknowledgement and handling
+                "bot.inbox",  # where inbound events wait between acknowledgement and handling
+                "bot.outbox", "bot.courier", "bot.outbound")  # where owed posts wait until the platform took them
 # Attributes that reach past the Desk into its service or store.
 PAST_THE_DESK = ("service", "store")
 MAX_LINES = 400

@@ -15,6 +15,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.domain import Source, State
 from bot.errors import ConfigError
+from bot.outbound import Handed
 from bot.replies import Action, Kind
 from bot.scheduler import Schedule, Scheduler
 from bot.store import TinyTicketStore
@@ -27,10 +28,10 @@ class FakeOutbox:
 
     posts: list = field(default_factory=list)
 
-    def to_team(self, reply) -> None:
+    def to_team(self, reply, *, key=None, mark=None) -> None:
         self.posts.append(("team", reply))
 
-    def to_thread(self, ticket, reply) -> None:
+    def to_thread(self, ticket, reply, *, key=None) -> None:
         self.posts.append(("thread", ticket.id, reply))
 
     def take(self) -> list:
@@ -97,6 +98,91 @@ def test_a_post_missed_while_down_is_sent_once_at_start(config, file_store, tmp_
         restarted_store.close()
 
 
+class FlakyOutbox(FakeOutbox):
+    """A direct outbox whose platform refuses the first ``failures`` team posts."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def to_team(self, reply, *, key=None, mark=None):
+        if self.failures:
+            self.failures -= 1
+            return Handed.NOT_POSTED
+        super().to_team(reply)
+        return Handed.ACCEPTED
+
+
+def weekly_lines(lines):
+    return [line for line in lines if line.startswith("weekly")]
+
+
+def test_a_weekly_post_the_platform_refused_is_tried_again_and_marked_only_once_accepted(
+        config, file_store, tmp_path):
+    clock = FakeClock("2026-11-30T08:00:00+00:00")  # Monday 09:00 Berlin
+    desk, _, _ = setup(config, clock, file_store, tmp_path, reminders=False)
+    outbox = FlakyOutbox(failures=2)
+    scheduler = Scheduler(desk, outbox)
+    scheduler.store.remember(scheduler.weekly_key("2026-W47"), "sent last Monday")
+    assert weekly_lines(scheduler.tick()) == [] and outbox.take() == []
+    assert scheduler.store.recall(scheduler.weekly_key("2026-W48")) is None  # not marked: not sent
+    clock.advance(minutes=1)
+    assert weekly_lines(scheduler.tick()) == []
+    clock.advance(minutes=1)
+    assert weekly_lines(scheduler.tick()) == ["weekly post 2026-W48"]
+    [(where, reply)] = outbox.take()
+    assert where == "team" and reply.text.startswith("**Support metrics 2026-W48**")
+    assert scheduler.store.recall(scheduler.weekly_key("2026-W48")) is not None
+    clock.advance(minutes=1)
+    assert weekly_lines(scheduler.tick()) == [] and outbox.take() == []  # once accepted, never again
+
+
+def test_every_week_missed_while_down_is_posted_oldest_first(config, file_store, tmp_path):
+    clock = FakeClock("2026-12-02T10:00:00+00:00")  # Wednesday; the last post went out for W44
+    desk, outbox, scheduler = setup(config, clock, file_store, tmp_path, reminders=False)
+    scheduler.store.remember(scheduler.weekly_key("2026-W44"), "sent")
+    assert weekly_lines(scheduler.tick()) == ["weekly post 2026-W45", "weekly post 2026-W46",
+                                              "weekly post 2026-W47", "weekly post 2026-W48"]
+    assert [reply.text.split(",")[0] for _, reply in outbox.take()] == [
+        f"**Support metrics 2026-W{week}**" for week in (45, 46, 47, 48)]
+    again = Scheduler(make_desk(desk.config, clock, store=TinyTicketStore.at(tmp_path / "tickets.json")), outbox)
+    try:
+        assert weekly_lines(again.tick()) == [] and outbox.take() == []  # each exactly once, restart or not
+    finally:
+        again.store.close()
+
+
+def test_a_failure_mid_catch_up_keeps_the_order(config, file_store, tmp_path):
+    clock = FakeClock("2026-12-02T10:00:00+00:00")
+    desk, _, _ = setup(config, clock, file_store, tmp_path, reminders=False)
+    scheduler = Scheduler(desk, FlakyOutbox(failures=0))
+    scheduler.store.remember(scheduler.weekly_key("2026-W45"), "sent")
+    original = scheduler.outbox.to_team
+    calls = []
+
+    def second_fails(reply, *, key=None, mark=None):
+        calls.append(key)
+        return Handed.NOT_POSTED if len(calls) == 2 else original(reply, key=key, mark=mark)
+
+    scheduler.outbox.to_team = second_fails
+    assert weekly_lines(scheduler.tick()) == ["weekly post 2026-W46"]  # W47 failed: W48 waits behind it
+    assert weekly_lines(scheduler.tick()) == ["weekly post 2026-W47", "weekly post 2026-W48"]
+
+
+def test_after_a_long_stop_only_the_newest_weeks_up_to_the_limit_go_out(config, file_store, tmp_path, caplog):
+    clock = FakeClock("2026-12-02T10:00:00+00:00")
+    desk, outbox, scheduler = setup(config, clock, file_store, tmp_path, reminders=False, weekly_catch_up=3)
+    scheduler.store.remember(scheduler.weekly_key("2026-W40"), "sent")
+    with caplog.at_level("WARNING", logger="bot.weekly_post"):
+        assert weekly_lines(scheduler.tick()) == ["weekly post 2026-W46", "weekly post 2026-W47",
+                                                  "weekly post 2026-W48"]
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert [m.split()[2] for m in skipped] == ["2026-W45", "2026-W44", "2026-W43", "2026-W42", "2026-W41"]
+    caplog.clear()
+    clock.advance(hours=1)
+    assert weekly_lines(scheduler.tick()) == [] and not caplog.records  # skipped ones logged once
+
+
 def test_weekly_day_and_time_are_configurable(config, file_store, tmp_path):
     clock = FakeClock("2026-11-24T15:29:00+00:00")  # Tuesday 16:29 Berlin
     desk, outbox, scheduler = setup(config, clock, file_store, tmp_path, weekly_day="tuesday",
@@ -109,7 +195,8 @@ def test_weekly_day_and_time_are_configurable(config, file_store, tmp_path):
 
 
 def test_bad_schedule_settings_are_named(config):
-    for setting, value in (("weekly_time", "nine"), ("weekly_day", "funday"), ("waiting_nudge_days", 0)):
+    for setting, value in (("weekly_time", "nine"), ("weekly_day", "funday"), ("waiting_nudge_days", 0),
+                           ("weekly_catch_up", 0)):
         bad = replace(config, settings={**config.settings, "schedule": {setting: value}})
         with pytest.raises(ConfigError, match=setting):
             Schedule.from_config(bad)
@@ -282,7 +369,7 @@ def test_a_failing_outbox_does_not_stop_the_tick(config, store, tmp_path):
     desk, _, _ = setup(config, clock, store, tmp_path, weekly_post=False)
 
     class Broken(FakeOutbox):
-        def to_team(self, reply):
+        def to_team(self, reply, **keys):
             raise OSError("network down")
 
     outbox = Broken()

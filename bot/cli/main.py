@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.data",
     "bot.cli.store",
     "bot.cli.config",
+    "bot.cli.status",
 )
 
 

@@ -21,6 +21,7 @@ from bot.commands import COMMAND_PREFIX
 from bot.config import PlatformConfig
 from bot.desk import Action, Actor, Desk, Destination, Inbound, Kind, Reply, parse_ticket_id, plan
 from bot.errors import DeskError
+from bot.outbound import Handed
 from bot.registry import Platform, add_platform
 
 log = logging.getLogger(__name__)
@@ -256,11 +257,13 @@ class ConsoleOutbox:
     def __init__(self, console: ConsoleDesk) -> None:
         self.console = console
 
-    def to_team(self, reply: Reply) -> None:
+    def to_team(self, reply: Reply, *, key: str | None = None, mark: str | None = None) -> Handed:
         self.console._show([reply])
+        return Handed.ACCEPTED
 
-    def to_thread(self, ticket, reply: Reply) -> None:
+    def to_thread(self, ticket, reply: Reply, *, key: str | None = None) -> Handed:
         self.console._show([reply])
+        return Handed.ACCEPTED
 
 
 def _run_options(run) -> None:

@@ -33,6 +33,7 @@ from bot.adapters.slack.directory import PLATFORM, SlackDirectory, user_of
 from bot.adapters.slack.forms import FORM_KIND, FormListeners, form_view, picked_macro
 from bot.adapters.slack.inbound import Request, Work, catch_up, interaction, recorded, submission, unattended
 from bot.adapters.slack.outbox import API_ERRORS, SlackOutbox, Where
+from bot.courier import Courier
 from bot.desk import Action, Actor, Desk, Form, Inbound, Kind, Reply
 from bot.inbox import MemoryInbox, Receiver
 
@@ -79,6 +80,7 @@ def create_app(
     token_verification: bool = True,
     logger: logging.Logger | None = None,
     receiver: Receiver | None = None,
+    courier: Courier | None = None,
 ) -> App:
     """A Bolt ``App`` wired to ``desk``; tests inject the client (or base URL), secret and executor.
 
@@ -87,7 +89,7 @@ def create_app(
     ``people=directory.lookup`` so ``/desk assign @someone`` resolves Slack mentions. Every request
     that changes the desk is recorded in the ``receiver``'s inbox (in memory when none is given)
     before it is acknowledged, and what the last process recorded and did not handle is handled
-    here, before the app is returned.
+    here, before the app is returned; with a ``courier``, owed posts go through the durable outbox.
     """
     client = client or web_client(token=token, base_url=base_url)
     app = App(
@@ -104,7 +106,7 @@ def create_app(
     directory = directory or SlackDirectory(desk.config)
     if directory.client is None:
         directory.client = client
-    listeners = SlackListeners(desk, directory, pools=Pools.start(executor), receiver=receiver)
+    listeners = SlackListeners(desk, directory, pools=Pools.start(executor), receiver=receiver, courier=courier)
     listeners.register(app)
     catch_up(listeners.receiver, listeners.handlers(), listeners.on_message, client)
     return app
@@ -114,11 +116,12 @@ class SlackListeners:
     """The listeners; each turns a payload into one core call and hands the replies to the outbox."""
 
     def __init__(self, desk: Desk, directory: SlackDirectory, *, pools: Pools | None = None,
-                 receiver: Receiver | None = None) -> None:
+                 receiver: Receiver | None = None, courier: Courier | None = None) -> None:
         self.desk = desk
         self.directory = directory
         self.pools = pools or Pools.start()
         self.receiver = receiver or Receiver(MemoryInbox())
+        self.courier = courier
         self.forms = FormListeners(self)
 
     def register(self, app: App) -> None:
@@ -165,7 +168,7 @@ class SlackListeners:
         return command_listener
 
     def outbox(self, client: WebClient) -> SlackOutbox:
-        return SlackOutbox(self.desk, client)
+        return SlackOutbox(self.desk, client, courier=self.courier)
 
     # -- messages ---------------------------------------------------------------------
 
@@ -196,6 +199,8 @@ class SlackListeners:
         outcome = self.desk.on_message(inbound)
         if outcome.ignored:
             log.debug("message %s/%s: %s", channel, ts, outcome.ignored)
+        if thread is None and not outcome.created:  # handled before: its reply may not have been recorded
+            self.outbox(client).owe_intake(outcome.ticket)
         self.outbox(client).deliver(outcome.replies, Where(channel, actor.user_id, thread=thread or ts))
 
     def _edited(self, event: dict[str, Any]) -> None:

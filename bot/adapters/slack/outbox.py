@@ -4,14 +4,25 @@ Where a reply goes is the core's ``route``; this module renders it as Block Kit 
 INVOKER → ``respond`` or an ephemeral message; THREAD → the ticket's thread (the intake reply is
 kept in the ticket's ``linked`` event, and refreshed with ``chat.update`` after a change); TEAM
 → the team channel when one is set; HERE → where it was asked. The ticket is always stored
-before anything is posted, and a failing Web API is logged, never raised: the desk keeps
-working when Slack is briefly unreachable.
+before anything is posted.
+
+With a ``Courier`` (``chatdesk run``), every post the desk owes in a channel (the intake reply,
+thread notices, announcements, reminders, surveys, the weekly post and its chart, intake
+refreshes) is rendered to the Web API call it needs and recorded in the durable outbox before
+the call is made; the courier makes it, retrying until Slack accepts it or it expires (a post
+Slack refuses for good, such as ``channel_not_found``, is set aside). The intake reply's ``ts``
+becomes the ticket's thread link when Slack accepts it, and a refresh reads that link when it is
+sent (it follows the intake in the thread's lane), so both survive a restart. Answers only the
+invoker sees (``respond``, ``chat.postEphemeral``) stay direct: ``response_url`` lives 30 minutes,
+an ephemeral message is meaningless later, and neither is seen by anyone else. Without a courier
+(tests, one-off CLI posts) every call is made at once and a failure is logged.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +32,24 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack import messages
+from bot.courier import Courier, Refused, TryLater, courier_for
 from bot.desk import Desk, Destination, Kind, Reply, ThreadLink, Ticket, plan
+from bot.outbound import Handed
+from bot.outbox import OutboxError, Owed, Post
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 API_ERRORS = (SlackApiError, SlackClientError, OSError)
-
-
+# Web API errors that no retry can mend (https://api.slack.com/methods/chat.postMessage#errors):
+# the post is set aside with the reason. Anything else (5xx, ratelimited, network) is retried.
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
+    "msg_too_long", "msg_blocks_too_long", "no_text", "too_many_attachments", "invalid_attachments",
+    "cannot_reply_to_message", "thread_not_found", "restricted_action", "restricted_action_read_only_channel",
+    "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel", "message_not_found",
+    "cant_update_message", "edit_window_closed", "invalid_arguments", "file_not_found", "invalid_channel",
+})
 @dataclass(frozen=True, slots=True)
 class Where:
     """Where a reply was asked for: the channel, the invoker, the thread, and Bolt's ``respond``."""
@@ -43,24 +64,33 @@ NOWHERE = Where(None, None)  # unprompted posts (the scheduler): nobody to answe
 
 
 class SlackOutbox:
-    """Renders replies as Block Kit and posts them with a ``WebClient``; implements ``Outbox``."""
+    """Renders replies as Block Kit and posts them (through the durable outbox when given a courier)."""
 
-    def __init__(self, desk: Desk, client: WebClient) -> None:
+    def __init__(self, desk: Desk, client: WebClient, *, courier: Courier | None = None) -> None:
         self.desk = desk
         self.client = client
+        self.courier = courier
         self.team_channel = desk.config.platform(PLATFORM).team_channel
 
     # -- the Outbox protocol --------------------------------------------------------
 
-    def to_team(self, reply: Reply) -> None:
+    def to_team(self, reply: Reply, *, key: str | None = None, mark: str | None = None) -> Handed:
         """Post in the team channel; without one, team-only news is not posted at all."""
-        self.post(Destination.TEAM, reply, NOWHERE)
+        if not self.team_channel:  # falling back to the support channel would show customers
+            log.info("no Slack team channel configured ([slack] team_channel); not posted: %s", reply.text)
+            return Handed.NOWHERE
+        return self._send(_messages(self.team_channel, reply), lane=_lane(self.team_channel), key=key, mark=mark)
 
-    def to_thread(self, ticket: Ticket, reply: Reply) -> None:
+    def to_thread(self, ticket: Ticket, reply: Reply, *, key: str | None = None) -> Handed:
         """Post in a ticket's thread, where its requester will see it."""
-        self.post(Destination.THREAD, reply, NOWHERE, ticket=ticket)
+        handed = self.post(Destination.THREAD, reply, NOWHERE, ticket=ticket, key=key)
         if reply.kind is Kind.CHANGED:
             self.refresh_intake(ticket.id)
+        return handed
+
+    def holds(self, key: str) -> bool:
+        """True when the outbox still owes (or gave up) the post with ``key``."""
+        return self.courier is not None and self.courier.holds(key)
 
     # -- replies to something someone did --------------------------------------------
 
@@ -72,28 +102,27 @@ class SlackOutbox:
         for ticket_id in routed.refresh:
             self.refresh_intake(ticket_id)
 
-    def post(self, destination: Destination, reply: Reply, where: Where, *, ticket: Ticket | None = None) -> None:
+    def post(self, destination: Destination, reply: Reply, where: Where, *, ticket: Ticket | None = None,
+             key: str | None = None) -> Handed:
         """Render ``reply`` and post it at ``destination``."""
         ticket = ticket or reply.ticket
         if destination is Destination.INVOKER:
             self.private(reply, where)
-        elif destination is Destination.TEAM:
-            if not self.team_channel:  # falling back to the support channel would show customers
-                log.info("no Slack team channel configured ([slack] team_channel); not posted: %s", reply.text)
-                return
-            self._post(self.team_channel, reply)
-        elif destination is Destination.THREAD and (link := self._link(ticket)) is not None:
+            return Handed.ACCEPTED
+        if destination is Destination.TEAM:
+            return self.to_team(reply, key=key)
+        if destination is Destination.THREAD and (link := self._link(ticket)) is not None:
             if reply.kind is Kind.INTAKE:
-                self.post_intake(reply, ticket, link)
-            else:
-                self._post(link.channel, reply, thread=link.thread)
-        elif where is NOWHERE:
+                return self.post_intake(reply, ticket, link)
+            return self._send(_messages(link.channel, reply, thread=link.thread), lane=_lane(link.channel, link.thread),
+                              key=key)
+        if where is NOWHERE:
             log.warning("%s has no Slack thread; not posted: %s", ticket.id if ticket else "-", reply.text)
-        else:
-            self.public(reply, where)
+            return Handed.NOWHERE
+        return self.public(reply, where)
 
     def private(self, reply: Reply, where: Where) -> None:
-        """Only the invoker sees it: ``respond`` (works in any channel) or ``chat.postEphemeral``."""
+        """Only the invoker sees it: ``respond`` (works in any channel) or ``chat.postEphemeral``; direct."""
         if reply.kind is Kind.WHICH_TICKET and where.thread is None:
             reply = Reply(reply.text, kind=reply.kind, ticket=reply.ticket, private=True,
                           lines=(*reply.lines, messages.SLACK_NO_THREAD_HINT))
@@ -107,7 +136,7 @@ class SlackOutbox:
                 self._call("chat.postEphemeral", self.client.chat_postEphemeral, channel=where.channel,
                            user=where.user, **({"thread_ts": where.thread} if where.thread else {}), **payload)
 
-    def public(self, reply: Reply, where: Where) -> None:
+    def public(self, reply: Reply, where: Where) -> Handed:
         """Everyone in the conversation sees it, where it was asked for (files included)."""
         if where.respond is not None and where.thread is None:
             payloads = _payloads(reply)
@@ -115,19 +144,31 @@ class SlackOutbox:
                 for payload in payloads[1:]:
                     _respond(where.respond, response_type="in_channel", **payload)
                 if where.channel:  # a response_url carries no files: the chart goes up beside it
-                    self._upload(where.channel, reply, thread=None)
-                return
+                    return self._send(_uploads(where.channel, reply, thread=None), lane=_lane(where.channel))
+                return Handed.ACCEPTED
         if where.channel:
-            self._post(where.channel, reply, thread=where.thread)
+            return self._send(_messages(where.channel, reply, thread=where.thread),
+                              lane=_lane(where.channel, where.thread))
+        return Handed.NOWHERE
 
-    def post_intake(self, reply: Reply, ticket: Ticket, link: ThreadLink) -> None:
-        """The intake answer in the request's thread; its ts is linked to the ticket to refresh it later."""
-        response = self._call("chat.postMessage", self.client.chat_postMessage, channel=link.channel,
-                              thread_ts=link.thread, text=kit.fallback_text(reply),
-                              blocks=kit.intake_blocks(reply), unfurl_links=False)
-        if response is not None and response.get("ts"):
-            self.desk.link_thread(ticket.id, platform=PLATFORM, channel=str(response.get("channel") or link.channel),
-                                  thread=str(link.thread), intake=str(response["ts"]))
+    def post_intake(self, reply: Reply, ticket: Ticket, link: ThreadLink) -> Handed:
+        """The intake answer in the request's thread; its ts is linked to the ticket (to refresh it later)."""
+        call = {"method": "chat.postMessage",
+                "args": {"channel": link.channel, "thread_ts": link.thread, "text": kit.fallback_text(reply),
+                         "blocks": kit.intake_blocks(reply), "unfurl_links": False},
+                "link_intake": {"ticket": ticket.id, "channel": link.channel, "thread": str(link.thread)}}
+        # One intake reply per ticket, however often the request is handled (an inbox replay).
+        return self._send([call], lane=_lane(link.channel, link.thread), key=f"{PLATFORM}:intake:{ticket.id}")
+
+    def owe_intake(self, ticket: Ticket | None) -> None:
+        """A request handled again (an inbox replay after a crash) owes its intake reply, unless
+        it was recorded or posted already: the crash may have come between the ticket and the record."""
+        link = self._link(ticket)
+        if self.courier is None or link is None or link.get("intake"):
+            return
+        if not self.holds(f"{PLATFORM}:intake:{ticket.id}") and (view := self.desk.intake_view(ticket.id)):
+            log.info("%s: its intake reply was not recorded before the last stop; owed now", ticket.id)
+            self.post_intake(view, ticket, link)
 
     def _link(self, ticket: Ticket | None) -> ThreadLink | None:
         return self.desk.thread_link(ticket.id, PLATFORM) if ticket is not None else None
@@ -135,29 +176,43 @@ class SlackOutbox:
     def refresh_intake(self, ticket_id: str) -> None:
         """Show the ticket's current state and owner on its intake message (``chat.update``)."""
         link = self.desk.thread_link(ticket_id, PLATFORM)
-        view = self.desk.intake_view(ticket_id)
-        if link is None or view is None or not link.get("intake"):
+        if link is None:
             return
-        self._call("chat.update", self.client.chat_update, channel=link.channel, ts=link.get("intake"),
-                   text=kit.fallback_text(view), blocks=kit.intake_blocks(view))
+        # Rendered when sent, from the ticket as it is then, after the intake reply in its lane.
+        self._send([{"method": "chat.update", "refresh": ticket_id}], lane=_lane(link.channel, link.thread))
 
-    # -- helpers ---------------------------------------------------------------------
+    # -- making the calls ------------------------------------------------------------
 
-    def _post(self, channel: str, reply: Reply, *, thread: str | None = None) -> None:
-        for payload in _payloads(reply):
-            self._call("chat.postMessage", self.client.chat_postMessage, channel=channel, unfurl_links=False,
-                       **({"thread_ts": thread} if thread else {}), **payload)
-        self._upload(channel, reply, thread=thread)
+    def _send(self, calls: list[dict[str, Any]], *, lane: str, key: str | None = None,
+              mark: str | None = None) -> Handed:
+        """Record ``calls`` in the outbox (with a courier) or make them now; what became of them."""
+        if not calls:
+            return Handed.ACCEPTED
+        if self.courier is None:
+            return self._send_directly(calls)
+        base = key or f"{PLATFORM}:{uuid.uuid4().hex}"
+        owed = [Owed(base if number == 0 else f"{base}#{number + 1}", lane, call,
+                     mark=mark if number == len(calls) - 1 else None)
+                for number, call in enumerate(calls)]
+        try:
+            self.courier.owe(owed)
+        except OutboxError as error:  # the durable outbox is unwritable: post now rather than not at all
+            log.error("the outbox cannot record a post (%s); posting it directly", error)
+            return self._send_directly(calls)
+        return Handed.OWED
 
-    def _upload(self, channel: str, reply: Reply, *, thread: str | None) -> None:
-        """Files a reply carries (the weekly metrics chart) go up under the message."""
-        for attachment in reply.attachments:
-            path = Path(attachment)
-            if not path.is_file():
-                log.warning("attachment %s does not exist; not uploaded", path)
-                continue
-            self._call("files.uploadV2", self.client.files_upload_v2, channel=channel, file=str(path),
-                       filename=path.name, title=path.stem, **({"thread_ts": thread} if thread else {}))
+    def _send_directly(self, calls: list[dict[str, Any]]) -> Handed:
+        results = [self.call(call) for call in calls]
+        return Handed.ACCEPTED if all(result is not None for result in results) else Handed.NOT_POSTED
+
+    def call(self, call: Mapping[str, Any]) -> Any:
+        """Make one recorded call now, logging a failure; the response, or ``None``."""
+        try:
+            return SlackSender(self.desk, self.client).perform(call)
+        except (TryLater, Refused) as error:
+            log.error("Slack %s failed (the ticket is stored; only this message is lost): %s",
+                      call.get("method"), error)
+            return None
 
     @staticmethod
     def _call(method: str, function: Callable[..., Any], **kwargs: Any) -> Any:
@@ -166,6 +221,105 @@ class SlackOutbox:
         except API_ERRORS as error:
             log.error("Slack %s failed (the ticket is stored; only this message is lost): %s", method, error)
             return None
+
+
+class SlackSender:
+    """The courier's ``Sender`` for Slack: makes a recorded call; Slack's answer says retry or give up."""
+
+    def __init__(self, desk: Desk, client: WebClient) -> None:
+        self.desk = desk
+        self.client = client
+
+    def send(self, post: Post) -> None:
+        self.perform(post.payload)
+
+    def perform(self, call: Mapping[str, Any]) -> Any:
+        """Make ``call``; raises ``TryLater`` or ``Refused`` (with Slack's error) when Slack did not accept it."""
+        method = str(call.get("method"))
+        args = dict(call.get("args") or {})
+        if method == "chat.update":
+            args = self._refresh_args(str(call.get("refresh", "")))
+            if args is None:
+                return {}  # no intake message to refresh (it was set aside, or the ticket is gone)
+        elif method == "files.uploadV2" and not Path(str(args.get("file", ""))).is_file():
+            log.warning("attachment %s does not exist; not uploaded", args.get("file"))
+            return {}
+        response = self._api(method, args)
+        if (link := call.get("link_intake")) and response.get("ts"):
+            try:
+                self.desk.link_thread(str(link["ticket"]), platform=PLATFORM,
+                                      channel=str(response.get("channel") or link["channel"]),
+                                      thread=str(link["thread"]), intake=str(response["ts"]))
+            except Exception:  # posted: not retried (it would show twice); only its refreshes are lost
+                log.exception("the intake reply of %s was posted, but its link could not be stored", link["ticket"])
+        return response
+
+    def _refresh_args(self, ticket_id: str) -> dict[str, Any] | None:
+        link = self.desk.thread_link(ticket_id, PLATFORM)
+        view = self.desk.intake_view(ticket_id)
+        if link is None or view is None or not link.get("intake"):
+            return None
+        return {"channel": link.channel, "ts": link.get("intake"), "text": kit.fallback_text(view),
+                "blocks": kit.intake_blocks(view)}
+
+    def _api(self, method: str, args: dict[str, Any]) -> Any:
+        function = {"chat.postMessage": self.client.chat_postMessage, "chat.update": self.client.chat_update,
+                    "files.uploadV2": self.client.files_upload_v2}.get(method)
+        if function is None:
+            raise Refused(f"unknown Web API method {method!r}")
+        try:
+            return function(**args)
+        except SlackApiError as error:
+            raise _classified(method, error) from None
+        except (SlackClientError, OSError) as error:  # the network: try again later
+            raise TryLater(f"{method}: {error}") from None
+
+
+def _classified(method: str, error: SlackApiError) -> TryLater | Refused:
+    response = error.response
+    status = getattr(response, "status_code", 200)
+    code = str(response.get("error", "") if hasattr(response, "get") else "") or f"HTTP {status}"
+    if status == 429 or code == "ratelimited":
+        headers = getattr(response, "headers", {}) or {}
+        after = next((value for name, value in headers.items() if name.lower() == "retry-after"), None)
+        try:
+            wait = float(after) if after is not None else None
+        except ValueError:
+            wait = None
+        return TryLater(f"{method}: ratelimited", after=wait)
+    if code in PERMANENT:
+        return Refused(f"{method}: {code}")
+    return TryLater(f"{method}: {code}")
+
+
+def slack_courier(desk: Desk, client: WebClient) -> Courier:
+    """The Slack courier: its own client, without the SDK's sleeping 429 retries (it retries itself)."""
+    own = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[])
+    return courier_for(desk, SlackSender(desk, own), platform=PLATFORM)
+
+
+def _lane(channel: str, thread: str | None = None) -> str:
+    """Posts into one thread (or one channel's top level) go out in order."""
+    return f"{PLATFORM}:{channel}:{thread or '-'}"
+
+
+def _messages(channel: str, reply: Reply, *, thread: str | None = None) -> list[dict[str, Any]]:
+    """The ``chat.postMessage`` calls of a reply (several when it is long), then its files."""
+    threaded = {"thread_ts": thread} if thread else {}
+    posts = [{"method": "chat.postMessage", "args": {"channel": channel, "unfurl_links": False, **threaded, **payload}}
+             for payload in _payloads(reply)]
+    return posts + _uploads(channel, reply, thread=thread)
+
+
+def _uploads(channel: str, reply: Reply, *, thread: str | None) -> list[dict[str, Any]]:
+    """Files a reply carries (the weekly metrics chart) go up under the message."""
+    calls = []
+    for attachment in reply.attachments:
+        path = Path(attachment)
+        calls.append({"method": "files.uploadV2",
+                      "args": {"channel": channel, "file": str(path), "filename": path.name, "title": path.stem,
+                               **({"thread_ts": thread} if thread else {})}})
+    return calls
 
 
 def _payloads(reply: Reply) -> list[dict[str, Any]]:

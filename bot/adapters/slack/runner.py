@@ -26,6 +26,8 @@ from bot.adapters.slack.forms import keep_buttons
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
+from bot.adapters.slack.outbox import SlackOutbox, slack_courier
+from bot.courier import Courier
 from bot.inbox import receiver_for
 
 log = logging.getLogger(__name__)
@@ -51,27 +53,29 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     client = web_client(token=env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL"))
     directory.client = client
     receiver = receiver_for(config, source=PLATFORM)
+    # Started first: what the last process owed goes out before anything new is owed.
+    courier = slack_courier(desk, client).start()
+    timers = None
     try:
-        app = create_app(desk, client=client, directory=directory, receiver=receiver,
-                         signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
-    except BoltError as error:
-        raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
-    location = desk.store_location
-    keep_buttons(desk, client)  # the intake form's "New ticket" message, once per support channel
-    stop_timers = start_scheduler(desk, client)
-    try:
-        return _serve(app, config, env, args, http=http, location=location, client=client,
+        try:
+            app = create_app(desk, client=client, directory=directory, receiver=receiver, courier=courier,
+                             signing_secret=env["SLACK_SIGNING_SECRET"] if http else None)
+        except BoltError as error:
+            raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
+        keep_buttons(desk, client)  # the intake form's "New ticket" message, once per support channel
+        timers = start_scheduler(desk, client, courier=courier)
+        return _serve(app, config, env, args, http=http, location=desk.store_location, client=client,
                       health=receiver.health)
     finally:
-        if stop_timers is not None:
-            stop_timers.set()
+        # Joined, not left to die with the interpreter: a thread still logging at shutdown can abort it.
+        if timers is not None:
+            timers.stop()
+        courier.stop()
 
 
-def start_scheduler(desk, client) -> threading.Event | None:
-    """Reminders, waiting nudges and the weekly post, spoken through the Slack outbox (when present)."""
-    from bot.adapters.slack.outbox import SlackOutbox
-
-    scheduler = desk.scheduler(SlackOutbox(desk, client), platform="slack")
+def start_scheduler(desk, client, *, courier: Courier | None = None) -> Any:
+    """Reminders, waiting nudges and the weekly post, through the Slack outbox; a handle to ``stop()``, or None."""
+    scheduler = desk.scheduler(SlackOutbox(desk, client, courier=courier), platform="slack")
     return scheduler.start() if scheduler is not None else None
 
 

@@ -1,0 +1,130 @@
+"""The Slack desk's posts through the durable outbox: the real Bolt app, the fake Web API, a fake clock.
+
+A Web API that fails for a minute loses no post, and the posts go out afterwards in order (the
+intake reply, then the thread notice, then the refresh of the intake message that needs its ts);
+a post Slack refuses for good is set aside with Slack's error; interactive answers stay direct.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.outbox import FileOutbox
+from tests.slack_fake_api import (  # noqa: F401 (fixtures)
+    PairingKnowledge,
+    SlackHarness,
+    fake,
+    fixture,
+    slack_config,
+)
+
+TS = "1763283600.000100"
+
+class Seconds:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+@pytest.fixture
+def seconds():
+    return Seconds()
+
+@pytest.fixture
+def slack(slack_config, fake, tmp_path, seconds):
+    outbox = FileOutbox(tmp_path / "outbox", clock=seconds)
+    return SlackHarness(slack_config, fake, clock=FakeClock("2026-11-16T09:00:00+00:00"),
+                        knowledge=PairingKnowledge(), outbox=outbox, outbox_clock=seconds)
+
+def run_for(slack, seconds, total: float, *, step: float = 1.0) -> None:
+    """Let the courier work through ``total`` seconds of the fake clock."""
+    end = seconds.now + total
+    while seconds.now < end:
+        slack.courier.deliver_due()
+        seconds.now += step
+
+def test_a_web_api_down_for_a_minute_loses_no_post_and_keeps_their_order(slack, fake, seconds, tmp_path):
+    fake.fail("chat.postMessage", status=500, error="internal_error", times=None)
+    fake.fail("chat.update", status=500, error="internal_error", times=None)
+    assert slack.event(fixture("event_message.json")).status == 200  # T-1: intake reply + announcement
+    slack.press("chatdesk:claim", "T-1", user="UMARIA")  # a notice in the thread, then a refresh
+    run_for(slack, seconds, 60)
+    failed = len(fake.of("chat.postMessage"))
+    assert failed >= 2 and slack.store.get("T-1").assignee.user_id == "UMARIA"
+    assert len(list((tmp_path / "outbox").glob("*.json"))) == 4  # all still owed, none lost
+
+    fake.recover("chat.postMessage")
+    fake.recover("chat.update")
+    fake.calls.clear()
+    run_for(slack, seconds, 400, step=5)
+    posts = [(c.body.get("channel"), c.body.get("thread_ts"), c.body.get("text")) for c in fake.of("chat.postMessage")]
+    thread = [text for channel, thread_ts, text in posts if thread_ts == TS]
+    assert len(thread) == 2 and "T-1" in thread[0] and "Maria claimed T-1" in thread[1]  # intake first
+    assert [channel for channel, thread_ts, _ in posts if thread_ts is None] == ["CTEAM"]
+    [update] = fake.of("chat.update")
+    intake_ts = slack.desk.thread_link("T-1", "slack").get("intake")
+    assert intake_ts and update.body["ts"] == intake_ts  # the refresh found the ts the intake reply got
+    assert "Maria" in update.blocks_text()
+    assert list((tmp_path / "outbox").glob("*.json")) == []
+
+def test_an_interactive_answer_stays_direct_while_the_web_api_posts_fail(slack, fake, seconds):
+    slack.event(fixture("event_message.json"))
+    fake.fail("chat.postMessage", status=500, error="internal_error", times=None)
+    fake.calls.clear()
+    slack.press("chatdesk:claim", "T-1", user="UCASEY")  # refused: only Casey sees why, at once
+    assert [c.method for c in fake.calls] == ["response_url"]
+
+def test_a_post_slack_refuses_for_good_is_set_aside_with_the_reason(slack, fake, seconds, tmp_path):
+    fake.fail("chat.postMessage", status=200, error="channel_not_found", times=1)
+    slack.event(fixture("event_message.json"))
+    run_for(slack, seconds, 5)
+    [aside] = slack.courier.outbox.given_up()
+    assert aside.key == "slack:intake:T-1" and aside.given_up == "refused: chat.postMessage: channel_not_found"
+    assert len([c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]) == 1  # tried once
+    assert [c.body["channel"] for c in fake.of("chat.postMessage") if "thread_ts" not in c.body] == ["CTEAM"]
+
+def test_a_rate_limited_post_waits_for_retry_after(slack, fake, seconds):
+    fake.fail("chat.postMessage", status=429, retry_after="30", times=1)
+    slack.event(fixture("event_message.json"))
+    run_for(slack, seconds, 29)
+    assert len(fake.of("chat.postMessage")) == 1  # the 429 only: nothing else tried before 30 s
+    run_for(slack, seconds, 5)
+    assert len(fake.of("chat.postMessage")) == 3
+
+def test_a_redelivered_event_owes_its_intake_reply_once(slack, fake, seconds):
+    slack.event(fixture("event_message.json"))
+    slack.event(fixture("event_message.json"), retry=1)
+    run_for(slack, seconds, 5)
+    assert len([c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]) == 1
+
+
+def test_a_crash_between_the_ticket_and_its_recorded_reply_is_mended_by_the_inbox_replay(
+        slack_config, fake, tmp_path, seconds, monkeypatch):
+    from bot.adapters.slack.outbox import SlackOutbox
+    from bot.inbox import MemoryInbox, Receiver
+    from bot.store import TinyTicketStore
+
+    store, inbox, outbox = TinyTicketStore.memory(), MemoryInbox(), FileOutbox(tmp_path / "outbox", clock=seconds)
+    real = SlackOutbox.post_intake
+
+    def dies(self, *args, **kwargs):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(SlackOutbox, "post_intake", dies)
+    first = SlackHarness(slack_config, fake, clock=FakeClock("2026-11-16T09:00:00+00:00"), store=store,
+                         knowledge=PairingKnowledge(), receiver=Receiver(inbox), outbox=outbox, outbox_clock=seconds)
+    assert first.event(fixture("event_message.json")).status == 200
+    assert store.get("T-1") is not None and len(inbox.pending()) == 1  # stored, but no reply recorded
+    monkeypatch.setattr(SlackOutbox, "post_intake", real)
+    restarted = SlackHarness(slack_config, fake, clock=FakeClock("2026-11-16T09:01:00+00:00"), store=store,
+                             knowledge=PairingKnowledge(), receiver=Receiver(inbox), outbox=outbox,
+                             outbox_clock=seconds)  # its start handles what the inbox still holds
+    run_for(restarted, seconds, 5)
+    intake = [c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]
+    assert len(intake) == 1 and "T-1" in intake[0].body["text"]
+    assert inbox.pending() == [] and restarted.desk.thread_link("T-1", "slack").get("intake")
+    restarted.event(fixture("event_message.json"), retry=1)  # Slack's own retry owes nothing more
+    run_for(restarted, seconds, 5)
+    assert len([c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]) == 1
