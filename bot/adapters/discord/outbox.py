@@ -19,7 +19,9 @@ in a call of its own. Discord failures are logged: the ticket is stored either w
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import uuid
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +32,11 @@ from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.components import survey_view, ticket_view
 from bot.adapters.discord.renames import Renamer
 from bot.adapters.discord.render import CONTENT_LIMIT, clip, files_of, intake_embed, reply_body, thread_name
+from bot.adapters.discord.owed import reply_record
+from bot.courier import Courier, Refused
 from bot.desk import Destination, Kind, Reply, Ticket, plan
+from bot.outbound import Handed
+from bot.outbox import OutboxError, Owed
 from bot.domain import State
 
 if TYPE_CHECKING:
@@ -69,6 +75,7 @@ class DiscordOutbox:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.renamer = Renamer()
         self.renamer.fetch = self.channel
+        self.courier: Courier | None = None  # the durable outbox (``chatdesk run``); None: post at once
 
     @property
     def desk(self):
@@ -76,15 +83,42 @@ class DiscordOutbox:
 
     # -- the Outbox protocol (called from the scheduler's worker thread) -----------------------
 
-    def to_team(self, reply: Reply) -> None:
+    def to_team(self, reply: Reply, *, key: str | None = None, mark: str | None = None) -> Handed:
         """Post in the team channel; without one, post nothing (customers would see it)."""
-        self._run(self.post_team(reply))
+        team = self.desk.config.platform(PLATFORM).team_channel
+        if not team:
+            return Handed.NOWHERE
+        if self.courier is not None:
+            return self._owe_now("team", reply, lane=f"{PLATFORM}:{team}", key=key, mark=mark)
+        return self._run(self.post_team(reply))
 
-    def to_thread(self, ticket: Ticket, reply: Reply) -> None:
+    def to_thread(self, ticket: Ticket, reply: Reply, *, key: str | None = None) -> Handed:
         """Post in a ticket's thread, where its requester sees it."""
-        self._run(self.post_in_thread(ticket, reply))
+        if self.courier is not None and (link := self.desk.thread_link(ticket.id, PLATFORM)) and link.thread:
+            return self._owe_now("thread", reply, lane=f"{PLATFORM}:{link.thread}", key=key)
+        return self._run(self.post_in_thread(ticket, reply))
 
-    def _run(self, coroutine: Awaitable[Any]) -> None:
+    def holds(self, key: str) -> bool:
+        """True when the durable outbox still owes (or gave up) the post with ``key``."""
+        return self.courier is not None and self.courier.holds(key)
+
+    def _owe_now(self, op: str, reply: Reply, *, lane: str, key: str | None = None, mark: str | None = None,
+                 **extra: Any) -> Handed:
+        """Record a post for the courier (from a worker thread, or via ``_owe`` on the loop)."""
+        assert self.courier is not None
+        payload = {"op": op, "reply": reply_record(reply), "ticket": reply.ticket.id if reply.ticket else None,
+                   **extra}
+        try:
+            self.courier.owe([Owed(key or f"{PLATFORM}:{uuid.uuid4().hex}", lane, payload, mark=mark)])
+        except OutboxError as error:
+            log.error("the outbox cannot record a Discord post (%s); it is not sent: %s", error, reply.text)
+            return Handed.NOT_POSTED
+        return Handed.OWED
+
+    async def _owe(self, op: str, reply: Reply, *, lane: str, key: str | None = None, **extra: Any) -> None:
+        await asyncio.to_thread(functools.partial(self._owe_now, op, reply, lane=lane, key=key, **extra))
+
+    def _run(self, coroutine: Awaitable[Any]) -> Handed:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -93,16 +127,18 @@ class DiscordOutbox:
             task = running.create_task(coroutine)  # type: ignore[arg-type]
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            return
+            return Handed.ACCEPTED  # handed to the loop: counted as sent, so a retried tick never doubles it
         if self.loop is None or self.loop.is_closed():
             log.warning("the Discord bot is not running; message not sent")
             coroutine.close()  # type: ignore[attr-defined]
-            return
+            return Handed.NOT_POSTED
         future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
         try:
             future.result(timeout=60)
         except Exception:
             log.exception("posting to Discord from the scheduler failed")
+            return Handed.NOT_POSTED
+        return Handed.ACCEPTED
 
     # -- replies to something someone did ---------------------------------------------------
 
@@ -131,7 +167,10 @@ class DiscordOutbox:
     async def _deliver_one(self, destination: Destination, reply: Reply, responder: Responder | None,
                            here: Any) -> None:
         ticket = reply.ticket
-        if destination is Destination.TEAM:
+        if destination is Destination.TEAM and self.courier is not None:
+            if team := self.desk.config.platform(PLATFORM).team_channel:
+                await self._owe("team", reply, lane=f"{PLATFORM}:{team}")
+        elif destination is Destination.TEAM:
             await self.post_team(reply)
         elif destination is Destination.INVOKER:
             if responder is None:
@@ -141,8 +180,14 @@ class DiscordOutbox:
             await responder.send(ephemeral=True, **reply_body(reply), files=files_of(reply) or None, view=view)
         elif destination is Destination.THREAD and reply.kind is Kind.INTAKE and ticket is not None:
             thread = here if here is not None else await self.thread_for(ticket)
-            if thread is not None:
+            if thread is not None and self.courier is not None:  # the thread exists: its id is recorded
+                await self._owe("intake", reply, lane=f"{PLATFORM}:{thread.id}", key=f"{PLATFORM}:intake:{ticket.id}",
+                                thread=str(thread.id))
+            elif thread is not None:
                 await self.post_intake(reply, thread)
+        elif (destination is Destination.THREAD and ticket is not None and responder is None
+              and self.courier is not None and (link := self.desk.thread_link(ticket.id, PLATFORM)) and link.thread):
+            await self._owe("thread", reply, lane=f"{PLATFORM}:{link.thread}")
         elif destination is Destination.THREAD and ticket is not None:
             thread = await self.thread_for(ticket)
             view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
@@ -169,30 +214,36 @@ class DiscordOutbox:
         self.remember_thread(ticket, thread, intake=getattr(message, "id", None))
 
     async def post_team(self, reply: Reply) -> None:
-        """An announcement in the team channel, with a Claim button when the reply offers one."""
+        """An announcement in the team channel now; a failure is logged."""
+        await self._safe(self.send_team(reply), "announce")
+
+    async def send_team(self, reply: Reply) -> None:
+        """An announcement in the team channel, with a Claim button when the reply offers one; raises."""
         channel_id = self.desk.config.platform(PLATFORM).team_channel
         if not channel_id:
             return
         channel = await self.channel(channel_id)
         if channel is None:
-            log.warning("team channel %s not found; announcement not posted: %s", channel_id, reply.text)
-            return
+            raise Refused(f"team channel {channel_id} not found")
         extra: dict[str, Any] = {}
         if reply.actions and reply.ticket is not None:
             extra["view"] = ticket_view(reply.ticket.id, reply.actions)
         files = files_of(reply)
         if files:
             extra["files"] = files
-        await self._safe(channel.send(**reply_body(reply), **extra), "announce")
+        await channel.send(**reply_body(reply), **extra)
 
     async def post_in_thread(self, ticket: Ticket, reply: Reply) -> None:
-        """An unprompted message in a ticket's thread (waiting nudges, auto-close)."""
+        """An unprompted message in a ticket's thread now (waiting nudges, auto-close); a failure is logged."""
+        await self._safe(self.send_in_thread(ticket, reply), "post")
+
+    async def send_in_thread(self, ticket: Ticket, reply: Reply) -> None:
+        """A message in a ticket's thread, then the thread's look when the ticket changed; raises."""
         thread = await self.thread_for(ticket)
         if thread is None:
-            log.warning("%s has no Discord thread; not posted: %s", ticket.id, reply.text)
-            return
+            raise Refused(f"{ticket.id} has no Discord thread")
         view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
-        await self._safe(thread.send(**reply_body(reply), **({"view": view} if view else {})), "post")
+        await thread.send(**reply_body(reply), **({"view": view} if view else {}))
         if reply.kind is Kind.CHANGED:
             await self.sync_thread(ticket.id)
 
@@ -259,7 +310,7 @@ class DiscordOutbox:
     async def _safe(awaitable: Awaitable[Any], what: str) -> Any:
         try:
             return await awaitable
-        except (discord.HTTPException, discord.RateLimited) as error:  # RateLimited: past max_ratelimit_timeout
+        except (discord.HTTPException, discord.RateLimited, Refused) as error:  # RateLimited: past max_ratelimit_timeout
             log.error("Discord: could not %s (the ticket is stored either way): %s", what, error)
             return None
 

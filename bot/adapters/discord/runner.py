@@ -19,6 +19,7 @@ from bot.adapters.discord import messages
 from bot.adapters.discord import PLATFORM
 from bot.adapters.discord.client import DeskBot
 from bot.adapters.discord.forms import keep_buttons_when_ready
+from bot.adapters.discord.owed import discord_courier
 from bot.adapters.discord.people import Directory
 from bot.config import Config
 from bot.errors import ConfigError
@@ -55,12 +56,16 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
         team=config.team, channels=", ".join(settings.channels) or messages.DISCORD_ANY_CHANNEL,
         role=settings.agent_role or messages.DISCORD_NO_ROLE, location=bot.desk.store_location),
         file=sys.stderr, flush=True)
+    # The durable outbox: what the last process owed goes out once the bot is connected.
+    bot.outbox.courier = discord_courier(bot.outbox).start()
     try:
         bot.run(token, log_handler=None)  # logging is configured above
     except discord.LoginFailure as error:
         raise ConfigError(messages.DISCORD_LOGIN_FAILED, problem=error) from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(messages.DISCORD_INTENTS_NEEDED) from None
+    finally:
+        bot.outbox.courier.stop()  # joined: no thread left logging at interpreter shutdown
     if bot.fatal is not None:  # e.g. in two servers with no [discord] guild: stopped once connected
         raise bot.fatal
     return 0
