@@ -25,7 +25,7 @@ from typing import Annotated, Any, Protocol
 from pydantic import Field
 
 from bot.config_schema import StrictNumber, register_section, section
-from bot.outbox import EXPIRE_AFTER, Outbox, OutboxError, Owed, Post
+from bot.outbox import EXPIRE_AFTER, FileOutbox, Outbox, OutboxError, Owed, Post
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,9 @@ class Courier:
     def start(self, *, idle: float = IDLE) -> Courier:
         """Deliver in a thread of its own until ``stop()``: at once when woken, else every ``idle`` s."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, args=(idle,), name=f"chatdesk-outbox-{self.platform}")
+            # A daemon joined by stop(): a pass that overruns the wait cannot hold the process up.
+            self._thread = threading.Thread(target=self._run, args=(idle,), name=f"chatdesk-outbox-{self.platform}",
+                                            daemon=True)
             self._thread.start()
         return self
 
@@ -225,7 +227,7 @@ class Courier:
             return idle
         return min(idle, max(0.05, min(due) - self.clock()))
 
-    def stop(self, *, timeout: float = 10.0) -> bool:
+    def stop(self, *, timeout: float = 5.0) -> bool:
         """Stop the worker and wait for it (at most ``timeout`` s); True when it ended."""
         self._stop.set()
         self._wake.set()
@@ -241,8 +243,19 @@ class Courier:
 
 def courier_for(desk: Any, sender: Sender, *, platform: str) -> Courier:
     """The courier of ``platform``'s posts: its outbox beside the store, ``[outbox]`` settings applied."""
-    from bot.outbox import FileOutbox
+    return Courier(outbox_for(desk.config, platform), sender, store=desk.service.store, platform=platform)
 
-    settings = outbox_settings(desk.config)
-    outbox = FileOutbox(outbox_dir(desk.config, platform), expire_after=settings.expire_hours * 3600)
-    return Courier(outbox, sender, store=desk.service.store, platform=platform)
+
+def outbox_for(config: Any, platform: str) -> Outbox:
+    """The ``outbox`` table when the tickets are in PostgreSQL (every process and host shares it),
+    else ``<data_dir>/outbox/<platform>/``."""
+    from bot.store.settings import is_postgres, store_settings
+
+    expire_after = outbox_settings(config).expire_hours * 3600
+    store = store_settings(config)
+    if is_postgres(store.url):
+        from bot.pg_outbox import PostgresOutbox
+
+        return PostgresOutbox(str(store.url), platform=platform, expire_after=expire_after,
+                              connect_timeout=store.connect_timeout)
+    return FileOutbox(outbox_dir(config, platform), expire_after=expire_after)

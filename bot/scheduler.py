@@ -52,7 +52,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 FIRST_RESPONSE = "first_response"
 WAITING = "waiting"
 WEEKLY_CATCH_UP = 8  # missed weekly posts sent after a long stop, newest ones kept
-STOP_TIMEOUT = 10.0  # seconds a stopping runner waits for the scheduler thread
+STOP_TIMEOUT = 5.0  # seconds a stopping runner waits for the scheduler thread
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +238,10 @@ class Scheduler:
             stop_event.wait(interval)
 
     def start(self, interval: float = 60.0) -> Running:
-        """Run ``run_forever`` in a thread of its own; ``stop()`` the returned handle to end and join it."""
+        """Run ``run_forever`` in a daemon thread; ``stop()`` the returned handle to end and join it."""
         stop = threading.Event()
-        thread = threading.Thread(target=self.run_forever, args=(stop, interval), name="chatdesk-scheduler")
+        thread = threading.Thread(target=self.run_forever, args=(stop, interval), name="chatdesk-scheduler",
+                                  daemon=True)
         thread.start()
         return Running(stop, thread)
 
@@ -290,8 +291,9 @@ class Scheduler:
 class Running:
     """A scheduler thread: ``stop()`` asks it to end and waits for it.
 
-    Not a daemon: a daemon thread still logging while the interpreter shuts down can abort the
-    process (SIGABRT) instead of letting it exit; the runner stops and joins it instead.
+    The runner joins it when it stops: a thread still logging while the interpreter shuts down
+    can abort the process (SIGABRT). It stays a daemon so that a tick that overruns the wait (a
+    store lock, a slow chart) cannot hold the process up after that.
     """
 
     event: threading.Event

@@ -44,10 +44,18 @@ class Platform:
         self.accepted.append(post.payload["text"])
 
 
-@pytest.fixture(params=["file", "memory"])
+@pytest.fixture(params=["file", "memory", "postgres"])
 def outbox(request, tmp_path):
     clock = Clock()
-    box = FileOutbox(tmp_path / "outbox", clock=clock) if request.param == "file" else MemoryOutbox(clock=clock)
+    if request.param == "postgres":
+        from bot.pg_outbox import PostgresOutbox
+
+        box = PostgresOutbox(request.getfixturevalue("postgres_url"), platform="slack", clock=clock)
+        request.addfinalizer(box.close)
+    elif request.param == "file":
+        box = FileOutbox(tmp_path / "outbox", clock=clock)
+    else:
+        box = MemoryOutbox(clock=clock)
     box.test_clock = clock
     return box
 

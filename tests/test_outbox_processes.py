@@ -97,3 +97,30 @@ def test_status_of_a_desk_that_owes_nothing_exits_0(tmp_path, capsys, monkeypatc
     monkeypatch.chdir(tmp_path)
     assert main(["status", "--json"]) == 0
     assert '"attention": false' in capsys.readouterr().out
+
+
+def test_status_reads_the_outbox_table_when_the_tickets_are_in_postgresql(postgres_url, tmp_path, capsys,
+                                                                         monkeypatch):
+    from bot.pg_outbox import PostgresOutbox
+
+    now = [time.time()]
+    box = PostgresOutbox(postgres_url, platform="discord", clock=lambda: now[0])
+    try:
+        Courier(box, Refusing(), clock=lambda: now[0]).owe([Owed("discord:intake:T-2", "discord:1", {})])
+        Courier(box, Refusing(), clock=lambda: now[0]).deliver_due()
+    finally:
+        box.close()
+    monkeypatch.setenv("CHATDESK_STORE_URL", postgres_url)
+    monkeypatch.setenv("CHATDESK_DATA", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["status"]) == 1
+    shown = capsys.readouterr().out
+    assert "Outbox (discord): 0 pending, 0 retrying, 0 expired, 1 set aside" in shown
+    assert "refused: 403 Missing Access" in shown
+
+
+class Refusing:
+    def send(self, post):
+        from bot.courier import Refused
+
+        raise Refused("403 Missing Access")

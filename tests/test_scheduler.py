@@ -351,6 +351,14 @@ def test_run_forever_ticks_until_stopped(config, store, tmp_path):
     assert len(outbox.take()) == 1
 
 
+def test_a_started_scheduler_is_stopped_and_joined(config, store, tmp_path):
+    clock = FakeClock("2026-11-17T10:00:00+00:00")
+    _, outbox, scheduler = setup(config, clock, store, tmp_path, weekly_post=False)
+    running = scheduler.start(interval=3600)
+    assert running.thread.is_alive()
+    assert running.stop() and not running.thread.is_alive()  # ended before the runner returns
+
+
 async def test_run_async_ticks_until_stopped(config, store, tmp_path):
     import asyncio
 

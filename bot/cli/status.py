@@ -59,18 +59,17 @@ def status_command(args: argparse.Namespace) -> int:
 def gather(data_dir: Path, store: Any, config: Any, *, now: float) -> dict[str, Any]:
     """The figures ``chatdesk status`` shows, as plain data."""
     platforms = {}
-    root = data_dir / "outbox"
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
-        outbox = FileOutbox(folder)
+    for name, outbox in outboxes(data_dir, config).items():
         pending = outbox.pending()
         gone = outbox.given_up()
-        platforms[folder.name] = {
+        platforms[name] = {
             "pending": [_post(p, now) for p in pending if not p.attempts],
             "retrying": [_post(p, now) for p in pending if p.attempts],
             "expired": [_post(p, now) for p in gone if p.expired],
             "set_aside": [_post(p, now) for p in gone if not p.expired],
-            "weekly_post": last_sent(store, folder.name, config, now=dt.datetime.fromtimestamp(now, dt.timezone.utc)),
+            "weekly_post": last_sent(store, name, config, now=dt.datetime.fromtimestamp(now, dt.timezone.utc)),
         }
+        getattr(outbox, "close", lambda: None)()
     inbox = data_dir / "inbox"
     waiting = sorted(inbox.glob("*.json")) if inbox.is_dir() else []
     failed = sorted((inbox / "failed").glob("*.json")) if (inbox / "failed").is_dir() else []
@@ -80,6 +79,20 @@ def gather(data_dir: Path, store: Any, config: Any, *, now: float) -> dict[str, 
             "inbox": {"waiting": len(waiting), "set_aside": len(failed), "directory": str(inbox),
                       "oldest_seconds": round(now - oldest) if oldest is not None else None},
             "attention": attention}
+
+
+def outboxes(data_dir: Path, config: Any) -> dict[str, Any]:
+    """Each platform's outbox: the ``outbox`` table's when the tickets are in PostgreSQL, else the folders."""
+    from bot.courier import outbox_for
+    from bot.store.settings import is_postgres, store_settings
+
+    settings = store_settings(config)
+    if is_postgres(settings.url):
+        from bot.pg_outbox import PostgresOutbox
+
+        return {name: outbox_for(config, name) for name in PostgresOutbox.platforms(str(settings.url))}
+    root = data_dir / "outbox"
+    return {p.name: FileOutbox(p) for p in sorted(root.iterdir()) if p.is_dir()} if root.is_dir() else {}
 
 
 def _post(post: Post, now: float) -> dict[str, Any]:

@@ -4,7 +4,7 @@ Each migration runs in one transaction together with the bump of ``chatdesk_sche
 an advisory lock, so replicas starting at once apply it exactly once and a failure applies
 nothing. A database whose schema is newer than this code is refused rather than guessed at.
 Later features add a migration here (say, an ``outbox`` table) and never edit an applied one;
-migration 2 is the inbox (``bot.pg_inbox``).
+migration 2 is the inbox (``bot.pg_inbox``), migration 3 the outbox (``bot.pg_outbox``).
 """
 
 from __future__ import annotations
@@ -58,6 +58,26 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE UNIQUE INDEX inbox_key ON inbox (source, key) WHERE key IS NOT NULL;
         CREATE INDEX inbox_pending ON inbox (source, owner, id) WHERE handled IS NULL AND NOT set_aside;
         CREATE INDEX inbox_handled ON inbox (recorded) WHERE handled IS NOT NULL;
+    """),
+    (3, "the outbox: posts the desk owes until the platform accepted them", """
+        CREATE TABLE outbox (
+            id bigserial PRIMARY KEY,
+            platform text NOT NULL,
+            key text NOT NULL,
+            lane text NOT NULL,
+            payload jsonb NOT NULL,
+            mark text,
+            recorded double precision NOT NULL,
+            expires double precision NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            next_attempt double precision NOT NULL DEFAULT 0,
+            last_error text,
+            state text NOT NULL DEFAULT 'pending',
+            given_up text,
+            done double precision
+        );
+        CREATE UNIQUE INDEX outbox_key ON outbox (platform, key);
+        CREATE INDEX outbox_pending ON outbox (platform, id) WHERE state = 'pending';
     """),
 )
 LATEST = MIGRATIONS[-1][0]
