@@ -113,3 +113,15 @@ async def test_the_weekly_post_is_marked_only_once_discord_accepted_it(durable):
     await run_for(durable, 30)
     assert durable.store.recall(key) is not None
     assert [s.text for s in durable.recorder.in_channel(TEAM)] == ["**Support metrics 2026-W48**"]
+
+
+async def test_an_owed_reminder_still_mentions_only_the_agents_on_duty(durable):
+    from bot.domain import Person
+
+    sam = Person("discord", "900000000000000444", "Sam")
+    reply = Reply("T-1 is still unclaimed", kind=Kind.ANNOUNCE, mentions=(sam,))
+    assert await asyncio.to_thread(durable.bot.outbox.to_team, reply) is Handed.OWED
+    await run_for(durable, 2)
+    [sent] = durable.recorder.in_channel(TEAM)
+    assert sent.text.startswith("<@900000000000000444>")
+    assert [user.id for user in sent.kwargs["allowed_mentions"].users] == [900000000000000444]

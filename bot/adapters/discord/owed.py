@@ -22,7 +22,7 @@ import discord
 
 from bot.adapters.discord import PLATFORM
 from bot.courier import Courier, Refused, TryLater, courier_for
-from bot.desk import Action, Kind, Reply, Suggestion, Ticket
+from bot.desk import Action, Kind, Person, Reply, Suggestion, Ticket
 from bot.outbox import Post
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def reply_record(reply: Reply) -> dict[str, Any]:
     return {"text": reply.text, "kind": reply.kind.value, "private": reply.private, "lines": list(reply.lines),
             "suggestions": [s.to_record() for s in reply.suggestions],
             "actions": [a.value for a in reply.actions], "attachments": list(reply.attachments),
+            "mentions": [p.to_record() for p in reply.mentions],
             "ticket": reply.ticket.id if reply.ticket is not None else None}
 
 
@@ -46,7 +47,8 @@ def reply_from(record: Mapping[str, Any], ticket: Ticket | None) -> Reply:
                  private=bool(record.get("private")), lines=tuple(record.get("lines") or ()),
                  suggestions=tuple(Suggestion.from_record(s) for s in record.get("suggestions") or ()),
                  actions=tuple(Action(a) for a in record.get("actions") or ()),
-                 attachments=tuple(record.get("attachments") or ()))
+                 attachments=tuple(record.get("attachments") or ()),
+                 mentions=tuple(Person.from_record(p) for p in record.get("mentions") or ()))
 
 
 class DiscordSender:
