@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Iterable
 
 from bot import registry
@@ -53,3 +55,22 @@ def build_desk(
     for install in registry.installers():  # each feature registers its verbs and hooks
         install(desk)
     return desk
+
+
+def leave(code: int, *, threads_ended: bool) -> int:
+    """The runner's exit status, or an immediate exit when a worker thread outlived its join.
+
+    A daemon thread still running at interpreter shutdown is ended by the interpreter mid-call;
+    inside native code (matplotlib drawing the weekly chart, say) that unwinding aborts the whole
+    process (SIGABRT, "terminate called without an active exception"), so a clean stop would look
+    like a crash to the service manager. Nothing is lost by leaving at once: every acknowledged
+    event is in the inbox and every owed post in the outbox, and the scheduler repeats an
+    unfinished tick at the next start. So flush the logs and exit without finalizing.
+    """
+    if threads_ended:
+        return code
+    logging.getLogger(__name__).warning("leaving with a worker thread still busy; the next start finishes its work")
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -21,6 +21,7 @@ from bot.adapters.discord.client import DeskBot
 from bot.adapters.discord.forms import keep_buttons_when_ready
 from bot.adapters.discord.owed import discord_courier
 from bot.adapters.discord.people import Directory
+from bot.app import leave
 from bot.config import Config
 from bot.errors import ConfigError
 
@@ -65,7 +66,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     except discord.PrivilegedIntentsRequired:
         raise ConfigError(messages.DISCORD_INTENTS_NEEDED) from None
     finally:
-        bot.outbox.courier.stop()  # joined: no thread left logging at interpreter shutdown
+        courier_ended = bot.outbox.courier.stop()  # joined: no thread left logging at interpreter shutdown
     if bot.fatal is not None:  # e.g. in two servers with no [discord] guild: stopped once connected
         raise bot.fatal
-    return 0
+    return leave(0, threads_ended=courier_ended)

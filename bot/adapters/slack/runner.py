@@ -27,6 +27,7 @@ from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
 from bot.adapters.slack.outbox import SlackOutbox, slack_courier
+from bot.app import leave
 from bot.courier import Courier
 from bot.inbox import receiver_for
 
@@ -56,6 +57,7 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
     # Started first: what the last process owed goes out before anything new is owed.
     courier = slack_courier(desk, client).start()
     timers = None
+    code = 1
     try:
         try:
             app = create_app(desk, client=client, directory=directory, receiver=receiver, courier=courier,
@@ -64,13 +66,13 @@ def run(config: Config, args: Any, *, env: Mapping[str, str] | None = None) -> i
             raise ConfigError(messages.SLACK_AUTH_FAILED, problem=error) from None
         keep_buttons(desk, client)  # the intake form's "New ticket" message, once per support channel
         timers = start_scheduler(desk, client, courier=courier)
-        return _serve(app, config, env, args, http=http, location=desk.store_location, client=client,
+        code = _serve(app, config, env, args, http=http, location=desk.store_location, client=client,
                       health=receiver.health)
     finally:
         # Joined, not left to die with the interpreter: a thread still logging at shutdown can abort it.
-        if timers is not None:
-            timers.stop()
-        courier.stop()
+        timers_ended = timers.stop() if timers is not None else True
+        courier_ended = courier.stop()
+    return leave(code, threads_ended=timers_ended and courier_ended)
 
 
 def start_scheduler(desk, client, *, courier: Courier | None = None) -> Any:
