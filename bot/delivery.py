@@ -40,6 +40,12 @@ class Delivery:
     # The store refused a change (not the desk's rules: the store itself). The desk tells the
     # person, but the request is not done: it stays in the inbox and is handled again.
     failure: StoreError | None = None
+    posts: int = 0  # posts owed so far while handling it
+
+    def next_post_key(self) -> str:
+        """The n-th post's key: a replay owes the same posts in the same order, under the same keys."""
+        self.posts += 1
+        return f"{self.key}:post{self.posts}"
 
     def next_stamp(self, ticket_id: str) -> str:
         self.changes[ticket_id] += 1

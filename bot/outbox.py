@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.delivery import current as current_delivery
+
 log = logging.getLogger(__name__)
 
 SUFFIX = ".json"
@@ -124,6 +126,16 @@ class Outbox(Protocol):
     def delivering(self) -> AbstractContextManager[bool]:
         """Held by one deliverer at a time (True), across the processes sharing this outbox; False at once otherwise."""
         ...
+
+
+def post_key(platform: str) -> str:
+    """The key of a post owed now. While a request is handled (a press, a command, a form) it
+    comes from the request's id and the post's place among its posts, so handling the same
+    request again after a crash owes none of them a second time; otherwise it is unique."""
+    delivery = current_delivery()
+    if delivery is None:
+        return f"{platform}:{uuid.uuid4().hex}"
+    return f"{platform}:{delivery.next_post_key()}"
 
 
 def key_name(key: str) -> str:

@@ -128,3 +128,42 @@ def test_a_crash_between_the_ticket_and_its_recorded_reply_is_mended_by_the_inbo
     restarted.event(fixture("event_message.json"), retry=1)  # Slack's own retry owes nothing more
     run_for(restarted, seconds, 5)
     assert len([c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]) == 1
+
+
+def test_a_press_handled_again_after_a_crash_owes_its_posts_once(slack_config, fake, tmp_path, seconds):
+    """The process handled a "Still need help" press (the team was told) and died before the inbox
+    heard: the next start handles the press again, and owes none of its posts a second time."""
+    from bot.inbox import MemoryInbox, Receiver
+    from bot.store import TinyTicketStore
+    from tests.test_slack_inbox_interactions import press
+
+    class Crashing(MemoryInbox):
+        dying = False
+
+        def done(self, entry_id: str) -> None:
+            if not self.dying:  # once dying, the process 'dies' before each mark lands
+                super().done(entry_id)
+
+    store, inbox, clock = TinyTicketStore.memory(), Crashing(), FakeClock("2026-11-16T09:00:00+00:00")
+
+    def process():
+        return SlackHarness(slack_config, fake, clock=clock, knowledge=PairingKnowledge(), store=store,
+                            outbox=FileOutbox(tmp_path / "outbox", clock=seconds), outbox_clock=seconds,
+                            receiver=Receiver(inbox, clock=seconds))
+
+    first = process()
+    first.event(fixture("event_message.json"))
+    run_for(first, seconds, 5)
+    fake.calls.clear()
+    inbox.dying = True
+    assert first.dispatch(press("chatdesk:need_help", "T-1", user="UCASEY"),
+                          content_type="application/x-www-form-urlencoded").status == 200
+    run_for(first, seconds, 5)
+    posted = [c.body for c in fake.of("chat.postMessage")]
+    assert posted and len(inbox.pending()) == 1  # told the team; the press is still unmarked
+
+    inbox.dying = False  # the next process marks what it handles
+    again = process()  # handles the press again as it starts
+    run_for(again, seconds, 5)
+    assert inbox.pending() == []
+    assert [c.body for c in fake.of("chat.postMessage")] == posted  # nothing posted a second time

@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import uuid
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,7 @@ from bot.adapters.discord.owed import reply_record
 from bot.courier import Courier, Refused
 from bot.desk import Destination, Kind, Reply, Ticket, plan
 from bot.outbound import Handed
-from bot.outbox import OutboxError, Owed
+from bot.outbox import OutboxError, Owed, post_key
 from bot.domain import State
 
 if TYPE_CHECKING:
@@ -109,7 +108,7 @@ class DiscordOutbox:
         payload = {"op": op, "reply": reply_record(reply), "ticket": reply.ticket.id if reply.ticket else None,
                    **extra}
         try:
-            self.courier.owe([Owed(key or f"{PLATFORM}:{uuid.uuid4().hex}", lane, payload, mark=mark)])
+            self.courier.owe([Owed(key or post_key(PLATFORM), lane, payload, mark=mark)])
         except OutboxError as error:
             log.error("the outbox cannot record a Discord post (%s); it is not sent: %s", error, reply.text)
             return Handed.NOT_POSTED

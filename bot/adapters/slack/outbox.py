@@ -21,7 +21,6 @@ an ephemeral message is meaningless later, and neither is seen by anyone else. W
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from bot.adapters.slack import messages
 from bot.courier import Courier, Refused, TryLater, courier_for
 from bot.desk import Desk, Destination, Kind, Reply, ThreadLink, Ticket, plan
 from bot.outbound import Handed
-from bot.outbox import OutboxError, Owed, Post
+from bot.outbox import OutboxError, Owed, Post, post_key
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +189,7 @@ class SlackOutbox:
             return Handed.ACCEPTED
         if self.courier is None:
             return self._send_directly(calls)
-        base = key or f"{PLATFORM}:{uuid.uuid4().hex}"
+        base = key or post_key(PLATFORM)
         owed = [Owed(base if number == 0 else f"{base}#{number + 1}", lane, call,
                      mark=mark if number == len(calls) - 1 else None)
                 for number, call in enumerate(calls)]
