@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.delivery import delivering
+from bot.durable_files import write_durably
 
 log = logging.getLogger(__name__)
 
@@ -179,27 +180,9 @@ class FileInbox:
         final = self.directory / f"{name}{SUFFIX}"
         temporary = self.directory / f".{name}.tmp"
         try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temporary, final)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
-            self._sync_directory()
+            write_durably(final, data, temporary=temporary)
         except OSError as error:
             raise InboxError(f"cannot record an event in {final}: {error.strerror or error}") from error
-
-    def _sync_directory(self) -> None:
-        """Make the rename itself durable (POSIX: the directory entry lives in the directory)."""
-        descriptor = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
     def done(self, entry_id: str) -> None:
         try:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.delivery import current as current_delivery
+from bot.durable_files import write_durably
 
 log = logging.getLogger(__name__)
 
@@ -208,17 +209,7 @@ class FileOutbox:
         temporary = folder / f".{post.id}.{uuid.uuid4().hex[:6]}.tmp"
         data = json.dumps(post.to_record(), ensure_ascii=False).encode("utf-8")
         try:
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(descriptor, "wb") as handle:
-                    handle.write(data)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(temporary, final)
-            except BaseException:
-                temporary.unlink(missing_ok=True)
-                raise
-            _sync_directory(folder)
+            write_durably(final, data, temporary=temporary)
         except OSError as error:
             raise OutboxError(f"cannot record a post in {final}: {error.strerror or error}") from error
 
@@ -374,12 +365,3 @@ class MemoryOutbox:
         finally:
             if mine:
                 self._delivering.release()
-
-
-def _sync_directory(folder: Path) -> None:
-    """Make a rename durable (POSIX: the directory entry lives in the directory)."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
