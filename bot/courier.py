@@ -116,6 +116,14 @@ class Courier:
     def holds(self, key: str) -> bool:
         return self.outbox.holds(key)
 
+    def accepted(self, key: str) -> bool:
+        """True when the post with ``key`` was recorded and every part of it delivered (a long
+        reply is several posts: ``key``, ``key#2``…)."""
+        if not self.outbox.holds(key):
+            return False
+        return not any(post.key == key or post.key.startswith(f"{key}#")
+                       for post in [*self.outbox.pending(), *self.outbox.given_up()])
+
     # -- delivering -------------------------------------------------------------------------
 
     def deliver_due(self) -> list[str]:

@@ -23,7 +23,7 @@ from bot.intake import is_small_talk
 from bot.intake_form import FormField, check_answers, field_lines, form_fields, keep_button
 from bot.intake_form import submit as submit_form
 from bot.knowledge import Knowledge
-from bot.replies import Action, Kind, Reply, Suggestion
+from bot.replies import Action, Kind, Reply, Suggestion, announcement_name
 from bot.routing import Destination, Plan, plan, route
 from bot.service import TicketService
 from bot.threads import ThreadLink
@@ -284,12 +284,18 @@ class Desk(PlatformNeeds):
         found = self.knowledge.article(slug) if self.knowledge else None
         return found[0] if found else slug
 
+    def announcement(self, ticket_id: str) -> Reply | None:
+        """The new ticket's announcement for the team, as it would read now (owed again when the
+        message is handled again after a crash and the first one was never recorded)."""
+        ticket = self.find(ticket_id)
+        return self._announcement(ticket) if ticket is not None else None
+
     def _announcement(self, ticket: Ticket) -> Reply:
         """The new ticket in the team channel, with the agents' buttons (the customer's message has none)."""
         return Reply(messages.NEW_TICKET_ANNOUNCEMENT.format(ticket_id=ticket.id, name=ticket.requester.name,
                                                              subject=ticket.subject),
                      kind=Kind.ANNOUNCE, ticket=ticket, actions=team_actions(ticket),
-                     lines=field_lines(ticket, self.config))
+                     lines=field_lines(ticket, self.config), once=announcement_name(ticket.id))
 
     def intake_form(self) -> tuple[FormField, ...]:
         """The intake form's questions (empty without ``[intake] form = true``)."""

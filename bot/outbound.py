@@ -35,6 +35,19 @@ class Outbox(Protocol):
 
 
 def owes(outbox: object, key: str) -> bool:
-    """True when ``outbox`` holds a post with ``key`` still to deliver or given up (direct outboxes hold none)."""
+    """True when ``outbox`` holds a post with ``key``: still to deliver, given up, or delivered
+    recently (direct outboxes hold none)."""
     holds = getattr(outbox, "holds", None)
     return bool(holds(key)) if callable(holds) else False
+
+
+def remembers(outbox: object) -> bool:
+    """True when ``outbox`` records its posts durably under their keys, so ``owes`` can say which
+    posts it has (a direct outbox posts at once and remembers nothing)."""
+    return bool(getattr(outbox, "durable", False))
+
+
+def accepted(outbox: object, key: str) -> bool:
+    """True when the platform accepted every part of the post with ``key`` (it is no longer owed)."""
+    check = getattr(outbox, "accepted", None)
+    return bool(check(key)) if callable(check) else False

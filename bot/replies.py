@@ -75,13 +75,21 @@ class Kind(StrEnum):
     NOTICE = "notice"  # the desk speaks up unprompted in a ticket's thread (a waiting nudge)
 
 
+def announcement_name(ticket_id: str) -> str:
+    """The ``once`` name of a new ticket's announcement to the team."""
+    return f"announce:{ticket_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One message from the desk.
 
     ``private`` replies go only to the person who acted (ephemeral where the platform can);
     ``ticket`` lets adapters post in the ticket's thread and refresh its intake message;
-    ``mentions`` are the people to notify (a queue's agents), mentioned the platform's way.
+    ``mentions`` are the people to notify (a queue's agents), mentioned the platform's way;
+    ``once`` names a post that is owed once per ticket however often its cause is handled (a
+    new ticket's announcement, when the message is handled again after a crash): a durable
+    outbox keys it by this name, prefixed with the platform.
     """
 
     text: str
@@ -93,6 +101,7 @@ class Reply:
     actions: tuple[Action, ...] = ()
     attachments: tuple[str, ...] = field(default=())
     mentions: tuple[Person, ...] = ()
+    once: str | None = None
 
     @classmethod
     def refusal(cls, error: DeskError) -> Reply:

@@ -5,7 +5,9 @@ Everything is decided in ``Scheduler.tick()`` from the injected clock and the ti
 never from in-memory timers, so a restarted bot picks up exactly where it left off: deadlines
 come from the events, every reminder and auto-close is itself an event (appended under the
 store's lock, so two processes never both send it), and the platform is reached only through an
-``Outbox`` (the durable one records the post before anything is sent).
+``Outbox`` (the durable one records the post before anything is sent). Each post is built from
+its event and keyed by it (``bot.scheduled_posts``), so the first tick of a new process owes
+again any post whose event was made just before a crash and whose record was not.
 
 The weekly post is marked sent in the store (``remember``, once only) when the platform has
 accepted it, not before: a post that failed is tried again at the next tick (a durable outbox
@@ -42,9 +44,9 @@ from bot.config import Config
 from bot.domain import DESK_ACTOR, Event, State, Ticket
 from bot.errors import ConfigError
 from bot.outbound import Outbox
-from bot.replies import Action, Kind, Reply
+from bot.scheduled_posts import as_of, hand_over, owe_missing, post_for
 from bot.sla import policies_from
-from bot.sla_reminders import first_response_warning, resolution_notices, team_reminder
+from bot.sla_reminders import first_response_warning, resolution_notices
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class Scheduler:
         self.config: Config = desk.config
         self.schedule = schedule or Schedule.from_config(self.config)
         self.policies = policies_from(self.config)
+        self._repaired = False  # the first tick owes again what a crash left unrecorded
 
     @property
     def store(self):
@@ -110,6 +113,9 @@ class Scheduler:
     def _tick(self) -> list[str]:
         now = self.clock.now()
         done: list[str] = []
+        if not self._repaired:
+            done += self._guarded(self._owe_missing, now)
+            self._repaired = True
         if self.schedule.weekly_post:
             done += self._guarded(self._weekly_post, now)
         for ticket in self.store.active():
@@ -117,7 +123,7 @@ class Scheduler:
                 continue
             if ticket.state is State.OPEN and self.schedule.reminders:
                 done += self._guarded(self._remind, ticket, now)
-                done += self._guarded(first_response_warning, self, ticket, now, _unclaimed_since(ticket))
+                done += self._guarded(first_response_warning, self, ticket, now, unclaimed_since(ticket))
             elif ticket.state is State.WAITING:
                 done += self._guarded(self._waiting, ticket, now)
             if self.schedule.reminders:
@@ -154,29 +160,20 @@ class Scheduler:
         target = self.policies.for_priority(ticket.priority).first_response_minutes
         if not target:
             return []
-        since = _unclaimed_since(ticket)
+        since = unclaimed_since(ticket)
         window = math.floor(self.policies.calendar.minutes_between(since, now) / target)
         if window < 1 or _reminded(ticket, FIRST_RESPONSE, since) >= window:
             return []
 
         def decide(current: Ticket) -> list[Event]:
-            if current.state is not State.OPEN or _unclaimed_since(current) != since:
+            if current.state is not State.OPEN or unclaimed_since(current) != since:
                 return []
             if _reminded(current, FIRST_RESPONSE, since) >= window:
                 return []
             return [self._event("reminded", now, reason=FIRST_RESPONSE, window=window)]
 
-        ticket, appended = self._append(ticket.id, decide)
-        if not appended:
+        if not self.change(ticket.id, decide):
             return []
-        from bot.metrics.report import duration
-
-        waited = duration((now - since).total_seconds() / 60)
-        self.outbox.to_team(team_reminder(
-            self, ticket, messages.REMINDER_UNCLAIMED.format(ticket_id=ticket.id, name=ticket.requester.name,
-                                                             waited=waited, target=duration(target),
-                                                             subject=ticket.subject),
-            actions=(Action.CLAIM,)))
         return [f"reminded {ticket.id} (window {window})"]
 
     # -- waiting on the customer ------------------------------------------------------------
@@ -202,18 +199,10 @@ class Scheduler:
                 return []
             return [self._event("reminded", now, reason=WAITING)]
 
-        ticket, appended = self._append(ticket.id, decide)
-        if not appended:
-            return []
-        self.outbox.to_thread(ticket, Reply(
-            messages.WAITING_NUDGE.format(name=ticket.requester.name, ticket_id=ticket.id,
-                                          days=_whole_days(self.schedule.close_after)),
-            kind=Kind.NOTICE, ticket=ticket))
-        return [f"nudged {ticket.id}"]
+        return [f"nudged {ticket.id}"] if self.change(ticket.id, decide) else []
 
     def _auto_close(self, ticket: Ticket, since: dt.datetime, now: dt.datetime) -> list[str]:
-        days = _whole_days(now - since)
-        reason = messages.AUTO_CLOSE_REASON.format(days=days)
+        reason = messages.AUTO_CLOSE_REASON.format(days=whole_days(now - since))
 
         def decide(current: Ticket) -> list[Event]:
             # the customer may have answered since we looked: then it is back with the agent
@@ -222,12 +211,31 @@ class Scheduler:
             return [self._event("noted", now, text=reason),
                     self._event("closed", now, reason=reason, auto=True)]
 
-        ticket, appended = self._append(ticket.id, decide)
-        if not appended:
-            return []
-        self.outbox.to_thread(ticket, Reply(messages.AUTO_CLOSED.format(ticket_id=ticket.id, days=days),
-                                            kind=Kind.CHANGED, ticket=ticket))
-        return [f"closed {ticket.id}"]
+        return [f"closed {ticket.id}"] if self.change(ticket.id, decide) else []
+
+    # -- changes and their posts -------------------------------------------------------------
+
+    def change(self, ticket_id: str, decide) -> bool:
+        """Append what ``decide`` returns under the store's lock, then hand over the posts those
+        events call for (``bot.scheduled_posts``); False when there was nothing to do."""
+        appended: list[Event] = []
+
+        def wrapped(current: Ticket) -> list[Event]:
+            appended[:] = decide(current)
+            return list(appended)
+
+        ticket = self.store.mutate(ticket_id, wrapped)
+        first = len(ticket.events) - len(appended)
+        for offset, event in enumerate(appended):
+            then = as_of(ticket, first + offset)
+            if (post := post_for(self, then, event)) is not None:
+                hand_over(self, then, post)
+        return bool(appended)
+
+    def _owe_missing(self, now: dt.datetime) -> list[str]:
+        from bot.courier import outbox_settings
+
+        return owe_missing(self, now, window=dt.timedelta(hours=outbox_settings(self.config).expire_hours))
 
     # -- running it ------------------------------------------------------------------------
 
@@ -270,18 +278,6 @@ class Scheduler:
             log.exception("scheduler step %s failed", getattr(step, "__name__", step))
             return []
 
-    def _append(self, ticket_id: str, decide) -> tuple[Ticket, bool]:
-        appended = False
-
-        def wrapped(current: Ticket) -> list[Event]:
-            nonlocal appended
-            events = list(decide(current))
-            appended = bool(events)
-            return events
-
-        ticket = self.store.mutate(ticket_id, wrapped)
-        return ticket, appended
-
     @staticmethod
     def _event(kind: str, now: dt.datetime, **data: Any) -> Event:
         return Event(kind, to_iso(now), DESK_ACTOR.user_id, DESK_ACTOR.name, data)
@@ -309,7 +305,7 @@ class Running:
         return True
 
 
-def _unclaimed_since(ticket: Ticket) -> dt.datetime:
+def unclaimed_since(ticket: Ticket) -> dt.datetime:
     """When an open ticket last became unclaimed (opened, released, or reopened with no owner)."""
     event = ticket.last_event("opened", "unclaimed", "reopened")
     return parse_iso(event.at if event else ticket.opened_at)
@@ -335,7 +331,8 @@ def _last_reminded(ticket: Ticket, reason: str, since: dt.datetime) -> dt.dateti
     return parse_iso(found[-1].at) if found else None
 
 
-def _whole_days(delta: dt.timedelta) -> int:
+def whole_days(delta: dt.timedelta) -> int:
+    """A duration in whole days, at least one (for "we heard nothing for N days")."""
     return max(1, round(delta.total_seconds() / 86400))
 
 

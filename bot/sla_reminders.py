@@ -2,7 +2,9 @@
 
 Each notice is a ``reminded`` event (reason ``first_response_warning``, ``resolution_warning`` or
 ``resolution``) appended under the store's lock, so a restarted or second scheduler never sends
-one twice. Minutes count in the team's SLA calendar (business hours when configured).
+one twice; its post is built from the event (``sla_notice``), so it can be owed again after a
+crash (``bot.scheduled_posts``). Minutes count in the team's SLA calendar (business hours when
+configured).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from bot import messages
 from bot.clock import parse_iso
 from bot.domain import ACTIVE_STATES, Event, Ticket
 from bot.replies import Action, Kind, Reply
+from bot.scheduled_posts import To
 from bot.sla import Policies
 
 if TYPE_CHECKING:
@@ -22,6 +25,10 @@ if TYPE_CHECKING:
 FIRST_RESPONSE_WARNING = "first_response_warning"
 RESOLUTION_WARNING = "resolution_warning"
 RESOLUTION = "resolution"
+SLA_REASONS = (FIRST_RESPONSE_WARNING, RESOLUTION_WARNING, RESOLUTION)
+TEXTS = {FIRST_RESPONSE_WARNING: messages.REMINDER_FIRST_RESPONSE_SOON,
+         RESOLUTION_WARNING: messages.REMINDER_RESOLUTION_SOON,
+         RESOLUTION: messages.REMINDER_RESOLUTION_BREACHED}
 
 
 def first_response_warning(scheduler: Scheduler, ticket: Ticket, now: dt.datetime,
@@ -34,8 +41,7 @@ def first_response_warning(scheduler: Scheduler, ticket: Ticket, now: dt.datetim
     left = policy.first_response_minutes - policies.calendar.minutes_between(since, now)
     if not 0 < left <= policy.warn_before_minutes:
         return []
-    return _notify_once(scheduler, ticket, now, reason=FIRST_RESPONSE_WARNING, since=since,
-                        text=messages.REMINDER_FIRST_RESPONSE_SOON, left=left, actions=(Action.CLAIM,))
+    return _notify_once(scheduler, ticket, now, reason=FIRST_RESPONSE_WARNING, since=since)
 
 
 def resolution_notices(scheduler: Scheduler, ticket: Ticket, now: dt.datetime) -> list[str]:
@@ -47,33 +53,44 @@ def resolution_notices(scheduler: Scheduler, ticket: Ticket, now: dt.datetime) -
     opened = parse_iso(ticket.opened_at)
     left = policy.resolution_minutes - policies.calendar.minutes_between(opened, now)
     if left <= 0:
-        return _notify_once(scheduler, ticket, now, reason=RESOLUTION, since=opened,
-                            text=messages.REMINDER_RESOLUTION_BREACHED, left=left)
+        return _notify_once(scheduler, ticket, now, reason=RESOLUTION, since=opened)
     if policy.warn_before_minutes and left <= policy.warn_before_minutes:
-        return _notify_once(scheduler, ticket, now, reason=RESOLUTION_WARNING, since=opened,
-                            text=messages.REMINDER_RESOLUTION_SOON, left=left)
+        return _notify_once(scheduler, ticket, now, reason=RESOLUTION_WARNING, since=opened)
     return []
 
 
-def _notify_once(scheduler: Scheduler, ticket: Ticket, now: dt.datetime, *, reason: str, since: dt.datetime,
-                 text: str, left: float, actions: tuple[Action, ...] = ()) -> list[str]:
+def _notify_once(scheduler: Scheduler, ticket: Ticket, now: dt.datetime, *, reason: str,
+                 since: dt.datetime) -> list[str]:
     def decide(current: Ticket) -> list[Event]:
         if current.state not in ACTIVE_STATES or _sent(current, reason, since):
             return []
         return [scheduler._event("reminded", now, reason=reason)]
 
-    if _sent(ticket, reason, since):
+    if _sent(ticket, reason, since) or not scheduler.change(ticket.id, decide):
         return []
-    ticket, appended = scheduler._append(ticket.id, decide)
-    if not appended:
-        return []
-    from bot.metrics.report import duration
-
-    owner = ticket.assignee.name if ticket.assignee else messages.REMINDER_NOBODY
-    scheduler.outbox.to_team(team_reminder(
-        scheduler, ticket, text.format(ticket_id=ticket.id, priority=ticket.priority, left=duration(abs(left)),
-                                       owner=owner, subject=ticket.subject), actions=actions))
     return [f"{reason.replace('_', ' ')} notice {ticket.id}"]
+
+
+def sla_notice(scheduler: Scheduler, ticket: Ticket, event: Event) -> tuple[To, Reply] | None:
+    """The team's post for an SLA ``reminded`` event, its time left counted to the event's moment."""
+    from bot.metrics.report import duration
+    from bot.scheduler import unclaimed_since
+
+    reason = str(event.get("reason"))
+    policies: Policies = scheduler.policies
+    policy = policies.for_priority(ticket.priority)
+    at = parse_iso(event.at)
+    if reason == FIRST_RESPONSE_WARNING:
+        target, since, actions = policy.first_response_minutes, unclaimed_since(ticket), (Action.CLAIM,)
+    else:
+        target, since, actions = policy.resolution_minutes, parse_iso(ticket.opened_at), ()
+    if not target or reason not in TEXTS:
+        return None
+    left = target - policies.calendar.minutes_between(since, at)
+    owner = ticket.assignee.name if ticket.assignee else messages.REMINDER_NOBODY
+    text = TEXTS[reason].format(ticket_id=ticket.id, priority=ticket.priority, left=duration(abs(left)),
+                                owner=owner, subject=ticket.subject)
+    return To.TEAM, team_reminder(scheduler, ticket, text, actions=actions)
 
 
 def team_reminder(scheduler: Scheduler, ticket: Ticket, text: str, *, actions: tuple[Action, ...] = ()) -> Reply:

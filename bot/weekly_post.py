@@ -3,7 +3,8 @@
 A week's post is marked in the store (``remember``: once only, across processes and hosts) when it
 was accepted, not before, so a failed post goes out at a later tick. A durable outbox records
 the post under the same key and sets the mark itself on acceptance; while it holds the post, the
-week is not built again. After a stop of more than a week, every week since the last one sent
+week is not built again, and once the post is out, a mark the process died before writing is
+written by the next tick (so ``chatdesk status`` shows the week sent). After a stop of more than a week, every week since the last one sent
 goes out, oldest first, at most ``[schedule] weekly_catch_up`` of them (the older ones are
 logged and marked skipped). A desk that never sent a post owes the latest week only.
 """
@@ -15,7 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.clock import to_iso
-from bot.outbound import Handed, owes
+from bot.outbound import Handed, accepted, owes
 from bot.replies import Kind
 
 if TYPE_CHECKING:
@@ -35,7 +36,10 @@ def post_weeks_owed(scheduler: Scheduler, now: dt.datetime) -> list[str]:
     done = []
     for week, moment in weeks_owed(scheduler, scheduler.weekly_due(now)):
         key = scheduler.weekly_key(week.label)
-        if owes(scheduler.outbox, key):  # recorded earlier: still being delivered (or given up)
+        if owes(scheduler.outbox, key):  # recorded earlier: being delivered, given up, or out
+            if accepted(scheduler.outbox, key):  # out, and the process died before marking it
+                scheduler.store.remember(key, to_iso(now))
+                done.append(f"weekly post {week.label} marked sent (accepted before the last stop)")
             continue
         reply = weekly_reply(report_tickets(scheduler.store, week), scheduler.config, week, now=min(moment, now),
                              kind=Kind.ANNOUNCE)

@@ -128,6 +128,43 @@ def test_a_crash_between_the_ticket_and_its_recorded_reply_is_mended_by_the_inbo
     restarted.event(fixture("event_message.json"), retry=1)  # Slack's own retry owes nothing more
     run_for(restarted, seconds, 5)
     assert len([c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]) == 1
+    assert len(announcements(fake, "T-1")) == 1
+
+
+def announcements(fake, ticket_id: str) -> list[str]:
+    return [c.body["text"] for c in fake.of("chat.postMessage")
+            if c.body.get("channel") == "CTEAM" and f"New ticket {ticket_id}" in c.body.get("text", "")]
+
+
+def test_a_crash_between_the_intake_reply_and_the_announcement_owes_the_announcement_once(
+        slack_config, fake, tmp_path, seconds, monkeypatch):
+    from bot.adapters.slack.outbox import SlackOutbox
+    from bot.inbox import MemoryInbox, Receiver
+    from bot.store import TinyTicketStore
+
+    store, inbox = TinyTicketStore.memory(), MemoryInbox()
+
+    def process(clock: str) -> SlackHarness:
+        return SlackHarness(slack_config, fake, clock=FakeClock(clock), store=store, knowledge=PairingKnowledge(),
+                            receiver=Receiver(inbox), outbox=FileOutbox(tmp_path / "outbox", clock=seconds),
+                            outbox_clock=seconds)
+
+    def dies(self, *args, **kwargs):
+        raise RuntimeError("the process died here")
+
+    with monkeypatch.context() as dying:
+        dying.setattr(SlackOutbox, "to_team", dies)
+        first = process("2026-11-16T09:00:00+00:00")
+        assert first.event(fixture("event_message.json")).status == 200
+    assert len(inbox.pending()) == 1  # the intake reply is recorded, the announcement is not
+    restarted = process("2026-11-16T09:01:00+00:00")
+    run_for(restarted, seconds, 5)
+    assert len(announcements(fake, "T-1")) == 1
+    assert len([c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]) == 1
+    again = process("2026-11-16T09:02:00+00:00")  # a second replay or retry owes nothing more
+    again.event(fixture("event_message.json"), retry=1)
+    run_for(again, seconds, 5)
+    assert len(announcements(fake, "T-1")) == 1
 
 
 def test_a_press_handled_again_after_a_crash_owes_its_posts_once(slack_config, fake, tmp_path, seconds):

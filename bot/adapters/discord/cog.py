@@ -21,8 +21,9 @@ from bot.adapters import limits
 from bot.adapters.discord import PLATFORM, messages
 from bot.adapters.discord.catch_up import CatchUp
 from bot.adapters.discord.deferral import defer_privately
-from bot.adapters.discord.forms import add_people, is_private, new_thread, reply_command
-from bot.adapters.discord.render import CHOICE_LIMIT, clip, thread_name
+from bot.adapters.discord.forms import is_private, reply_command
+from bot.adapters.discord.render import CHOICE_LIMIT, clip
+from bot.adapters.discord.request_threads import is_forum_post_start, request_thread, thread_again
 from bot.adapters.discord.slash import desk_commands
 from bot.commands import Param, ParamKind
 from bot.commands.params import command_text
@@ -235,10 +236,11 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     async def take(self, message: discord.Message, *, caught_up: bool = False) -> None:
         """Hand a message (live, or read back by the catch-up) to the desk, and keep how far its
-        channel is handled. The position moves once the desk has it stored, before the answers are
-        posted (reading it again would not post them again). A live failure holds the position
-        before it, so the next start reads it again; a failure on catching up sets it aside (the
-        catch-up logs it)."""
+        channel is handled. The position moves once the desk has it stored and its answers are
+        handed over (recorded in the durable outbox), or failed: a crash before then reads it
+        again, and the ticket's first posts are owed again if they were never recorded. A live
+        failure of the desk holds the position before it, so the next start reads it again; a
+        failure on catching up sets it aside (the catch-up logs it)."""
         inbound = self.inbound(message)
         if inbound is None:
             return
@@ -254,9 +256,11 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
                     positions.end(place, message.id, keep=True)
             raise
         keep = caught_up or self.follows(message, inbound, outcome)  # the catch-up reads only what it follows
-        for place in places:
-            positions.end(place, message.id, keep=keep)
-        await self.answer(message, inbound, outcome)
+        try:
+            await self.answer(message, inbound, outcome)
+        finally:  # a reply Discord refused is logged: it does not hold the channel back
+            for place in places:
+                positions.end(place, message.id, keep=keep)
 
     @staticmethod
     def places(message: discord.Message) -> list[str]:
@@ -280,13 +284,23 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         """Post what the desk said about a message: in a new ticket's thread, or where it was said."""
         if outcome.ignored:
             log.debug("message %s: %s", message.id, outcome.ignored)
+        if outcome.ticket is not None and not outcome.created and not outcome.replies:
+            await self.answer_again(message, inbound, outcome.ticket)
+            return
         if outcome.ticket is None or not (outcome.created or outcome.replies):
             return
         # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there;
         # a direct message is answered in the DM.
-        target = message.channel if inbound.thread or inbound.direct else await self.ticket_thread(message,
-                                                                                                  outcome.ticket)
+        target = message.channel if inbound.thread or inbound.direct else await request_thread(self.bot, message,
+                                                                                                   outcome.ticket)
         await self.bot.outbox.deliver(outcome.replies, here=target)
+
+    async def answer_again(self, message: discord.Message, inbound: Inbound, ticket: Ticket) -> None:
+        """The message that opened ``ticket`` was read again (the desk stopped before its answers
+        were recorded): owe what was not recorded, in the ticket's thread."""
+        if self.bot.outbox.durable and ticket.source.message == str(message.id):
+            target = await thread_again(self.bot, message, inbound, ticket)
+            await self.bot.outbox.owe_first_posts(ticket, target)
 
     def inbound(self, message: discord.Message, *, menu: bool = False) -> Inbound | None:
         """The core's view of a message; ``None`` for system messages (joins, pins, …), and for DMs
@@ -314,25 +328,6 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
                        channel=where, message_id=str(message.id), thread=thread, link=message.jump_url,
                        from_bot=bool(message.author.bot or message.webhook_id), subject=subject)
 
-    async def ticket_thread(self, message: discord.Message, ticket: Ticket) -> Any:
-        """Where the new ticket's conversation lives: a thread made on the message (``T-12 · …``)."""
-        channel = message.channel
-        if isinstance(channel, discord.Thread):
-            if is_forum_post_start(message):  # the post is the thread: name it after the ticket
-                await self.bot.outbox.renamer.rename(channel, thread_name(ticket))
-            return channel
-        if isinstance(channel, discord.TextChannel):
-            try:  # private with [discord] private = true (bot.adapters.discord.forms)
-                thread = await new_thread(self.bot, channel, ticket, message)
-            except discord.HTTPException as error:
-                log.error("could not create the thread of %s (answering in the channel): %s", ticket.id, error)
-                return channel
-            # A thread made on someone's message does not make them a member, and only members
-            # are notified of what is said there: the requester would never hear the answer.
-            await add_people(self.bot, thread, message.author)
-            return thread
-        return channel
-
     # -- the "Open ticket" message menu ----------------------------------------------------------
 
     async def open_ticket_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -352,7 +347,7 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
                                                     ticket=outcome.ticket, private=True)]
                 await self.bot.outbox.deliver(replies, interaction=interaction)
                 return
-            target = await self.ticket_thread(message, outcome.ticket)
+            target = await request_thread(self.bot, message, outcome.ticket)
             await self.bot.outbox.deliver(outcome.replies, interaction=interaction, here=target,
                                           ack=messages.DISCORD_OPENED.format(
                                               ticket_id=outcome.ticket.id,
@@ -360,13 +355,6 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         except Exception:
             log.exception("Open ticket failed")
             await _apologise(interaction)
-
-
-def is_forum_post_start(message: discord.Message) -> bool:
-    """The opening message of a forum post (it has the post's id)."""
-    channel = message.channel
-    return (isinstance(channel, discord.Thread) and message.id == channel.id
-            and isinstance(channel.parent, (discord.ForumChannel, getattr(discord, "MediaChannel", discord.ForumChannel))))
 
 
 def direct_inbound(bot: DeskBot, message: discord.Message) -> Inbound | None:

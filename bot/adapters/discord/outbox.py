@@ -65,6 +65,11 @@ class Responder:
             await self.interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
 
+def once_key(reply: Reply) -> str | None:
+    """The outbox key of a post the core names to be owed once (``Reply.once``)."""
+    return f"{PLATFORM}:{reply.once}" if reply.once else None
+
+
 class DiscordOutbox:
     """Delivers core replies on Discord; also the scheduler's ``Outbox`` (reminders, weekly post)."""
 
@@ -100,6 +105,15 @@ class DiscordOutbox:
     def holds(self, key: str) -> bool:
         """True when the durable outbox still owes (or gave up) the post with ``key``."""
         return self.courier is not None and self.courier.holds(key)
+
+    @property
+    def durable(self) -> bool:
+        """True when posts are recorded in the durable outbox (``chatdesk run``), not made at once."""
+        return self.courier is not None
+
+    def accepted(self, key: str) -> bool:
+        """True when the platform accepted the recorded post with ``key``."""
+        return self.courier is not None and self.courier.accepted(key)
 
     def _owe_now(self, op: str, reply: Reply, *, lane: str, key: str | None = None, mark: str | None = None,
                  **extra: Any) -> Handed:
@@ -168,7 +182,7 @@ class DiscordOutbox:
         ticket = reply.ticket
         if destination is Destination.TEAM and self.courier is not None:
             if team := self.desk.config.platform(PLATFORM).team_channel:
-                await self._owe("team", reply, lane=f"{PLATFORM}:{team}")
+                await self._owe("team", reply, lane=f"{PLATFORM}:{team}", key=once_key(reply))
         elif destination is Destination.TEAM:
             await self.post_team(reply)
         elif destination is Destination.INVOKER:
@@ -211,6 +225,24 @@ class DiscordOutbox:
         assert ticket is not None
         message = await thread.send(embed=intake_embed(reply), view=ticket_view(ticket.id, reply.actions))
         self.remember_thread(ticket, thread, intake=getattr(message, "id", None))
+
+    async def owe_first_posts(self, ticket: Ticket, thread: Any) -> None:
+        """A message read again (a catch-up after a crash) owes its ticket's intake reply and the
+        team's announcement, unless each was recorded or posted already: the crash may have come
+        between the ticket and the records. Only with the durable outbox, which knows its keys."""
+        if self.courier is None:
+            return
+        link = self.desk.thread_link(ticket.id, PLATFORM)
+        intake_key = f"{PLATFORM}:intake:{ticket.id}"
+        if thread is not None and not (link and link.get("intake")) and not self.holds(intake_key) \
+                and (view := self.desk.intake_view(ticket.id)) is not None:
+            log.info("%s: its intake reply was not recorded before the last stop; owed now", ticket.id)
+            await self._owe("intake", view, lane=f"{PLATFORM}:{thread.id}", key=intake_key, thread=str(thread.id))
+        announcement = self.desk.announcement(ticket.id)
+        team = self.desk.config.platform(PLATFORM).team_channel
+        if announcement is not None and team and not self.holds(key := once_key(announcement) or ""):
+            log.info("%s: its announcement was not recorded before the last stop; owed now", ticket.id)
+            await self._owe("team", announcement, lane=f"{PLATFORM}:{team}", key=key)
 
     async def post_team(self, reply: Reply) -> None:
         """An announcement in the team channel now; a failure is logged."""

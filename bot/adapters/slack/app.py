@@ -199,8 +199,8 @@ class SlackListeners:
         outcome = self.desk.on_message(inbound)
         if outcome.ignored:
             log.debug("message %s/%s: %s", channel, ts, outcome.ignored)
-        if thread is None and not outcome.created:  # handled before: its reply may not have been recorded
-            self.outbox(client).owe_intake(outcome.ticket)
+        if thread is None and not outcome.created:  # handled before: its posts may not have been recorded
+            self.outbox(client).owe_first_posts(outcome.ticket)
         self.outbox(client).deliver(outcome.replies, Where(channel, actor.user_id, thread=thread or ts))
 
     def _edited(self, event: dict[str, Any]) -> None:

@@ -62,6 +62,11 @@ class Where:
 NOWHERE = Where(None, None)  # unprompted posts (the scheduler): nobody to answer
 
 
+def once_key(reply: Reply) -> str | None:
+    """The outbox key of a post the core names to be owed once (``Reply.once``)."""
+    return f"{PLATFORM}:{reply.once}" if reply.once else None
+
+
 class SlackOutbox:
     """Renders replies as Block Kit and posts them (through the durable outbox when given a courier)."""
 
@@ -91,6 +96,15 @@ class SlackOutbox:
         """True when the outbox still owes (or gave up) the post with ``key``."""
         return self.courier is not None and self.courier.holds(key)
 
+    @property
+    def durable(self) -> bool:
+        """True when posts are recorded in the durable outbox (``chatdesk run``), not made at once."""
+        return self.courier is not None
+
+    def accepted(self, key: str) -> bool:
+        """True when the platform accepted the recorded post with ``key``."""
+        return self.courier is not None and self.courier.accepted(key)
+
     # -- replies to something someone did --------------------------------------------
 
     def deliver(self, replies: Iterable[Reply], where: Where) -> None:
@@ -109,7 +123,7 @@ class SlackOutbox:
             self.private(reply, where)
             return Handed.ACCEPTED
         if destination is Destination.TEAM:
-            return self.to_team(reply, key=key)
+            return self.to_team(reply, key=key or once_key(reply))
         if destination is Destination.THREAD and (link := self._link(ticket)) is not None:
             if reply.kind is Kind.INTAKE:
                 return self.post_intake(reply, ticket, link)
@@ -159,15 +173,21 @@ class SlackOutbox:
         # One intake reply per ticket, however often the request is handled (an inbox replay).
         return self._send([call], lane=_lane(link.channel, link.thread), key=f"{PLATFORM}:intake:{ticket.id}")
 
-    def owe_intake(self, ticket: Ticket | None) -> None:
-        """A request handled again (an inbox replay after a crash) owes its intake reply, unless
-        it was recorded or posted already: the crash may have come between the ticket and the record."""
+    def owe_first_posts(self, ticket: Ticket | None) -> None:
+        """A message handled again (an inbox replay after a crash) owes its intake reply and the
+        team's announcement, unless each was recorded or posted already: the crash may have come
+        between the ticket and the records."""
         link = self._link(ticket)
-        if self.courier is None or link is None or link.get("intake"):
+        if self.courier is None or ticket is None or link is None:
             return
-        if not self.holds(f"{PLATFORM}:intake:{ticket.id}") and (view := self.desk.intake_view(ticket.id)):
+        if not link.get("intake") and not self.holds(f"{PLATFORM}:intake:{ticket.id}") \
+                and (view := self.desk.intake_view(ticket.id)):
             log.info("%s: its intake reply was not recorded before the last stop; owed now", ticket.id)
             self.post_intake(view, ticket, link)
+        announcement = self.desk.announcement(ticket.id)
+        if announcement is not None and not self.holds(key := once_key(announcement) or ""):
+            log.info("%s: its announcement was not recorded before the last stop; owed now", ticket.id)
+            self.to_team(announcement, key=key)
 
     def _link(self, ticket: Ticket | None) -> ThreadLink | None:
         return self.desk.thread_link(ticket.id, PLATFORM) if ticket is not None else None
