@@ -14,19 +14,14 @@ same request arriving again in that time (a replayed HTTP request, through any p
 the inbox) is not recorded again, and ``record`` answers ``None``. The markers expire, unlike
 the store's memo, which keeps every key for good.
 
-``FileInbox`` keeps one small file per pending event in ``<data_dir>/inbox/``, written atomically
-(temporary file, fsync, ``os.replace``, fsync of the directory) and removed once handled: an
-append costs the same however many tickets the store holds; a key's marker is a file in
-``seen/`` created exclusively, so two processes sharing the directory agree on who was first.
-``MemoryInbox`` is its twin for tests; ``bot.pg_inbox`` keeps the inbox in PostgreSQL.
+``FileInbox`` (``bot.file_inbox``) keeps the inbox beside the embedded store, one small file per
+pending event; ``MemoryInbox`` is its twin for tests; ``bot.pg_inbox`` keeps it in PostgreSQL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -36,7 +31,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.delivery import delivering
-from bot.durable_files import write_durably
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +38,6 @@ log = logging.getLogger(__name__)
 # BACKLOG_SECONDS: the work pools are stuck or the store refuses every write.
 BACKLOG_COUNT = 20
 BACKLOG_SECONDS = 30.0
-SUFFIX = ".json"
-SET_ASIDE = "failed"  # events that failed again at start, kept for an operator to look at
-SEEN = "seen"  # one marker per keyed request recorded in the last DEDUPE_SECONDS
 # Slack refuses a signed request older than five minutes, so a replay of one is within that.
 DEDUPE_SECONDS = 5 * 60
 PRUNE_EVERY = 60.0  # how often expired markers are swept
@@ -100,131 +91,6 @@ class Inbox(Protocol):
 def entry_name(now: float) -> str:
     """A file name that sorts by time of arrival and is unique across threads and restarts."""
     return f"{int(now * 1_000_000):020d}-{uuid.uuid4().hex[:12]}"
-
-
-def key_digest(key: str) -> str:
-    """A key as a short, file-name-safe token (keys are platform ids of any shape)."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
-
-
-class FileInbox:
-    """One file per pending event in ``directory``; implements ``Inbox``."""
-
-    def __init__(self, directory: str | os.PathLike[str], *, clock: Callable[[], float] = time.time,
-                 dedupe_seconds: float = DEDUPE_SECONDS) -> None:
-        self.directory = Path(directory)
-        self.clock = clock
-        self.dedupe_seconds = dedupe_seconds
-        self._swept = 0.0
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:  # reported by check() and record(): the desk still starts, not ready
-            log.error("the inbox directory %s cannot be created: %s", self.directory, error)
-
-    def record(self, payload: Mapping[str, Any], *, key: str | None = None) -> Entry | None:
-        now = self.clock()
-        if key is not None and not self._first(key, now):
-            return None
-        name = entry_name(now)
-        data = json.dumps({"recorded": now, "key": key, "payload": payload}, ensure_ascii=False).encode("utf-8")
-        try:
-            self._write(name, data)
-        except InboxError:
-            if key is not None:  # not recorded, so not seen: the retry must be let in
-                (self.directory / SEEN / key_digest(key)).unlink(missing_ok=True)
-            raise
-        return Entry(name, payload, now, key)
-
-    def _first(self, key: str, now: float) -> bool:
-        """Leave the marker of ``key`` in ``seen/``; False when a live one was there already.
-
-        ``O_EXCL`` makes the creation atomic, so of two processes taking the same request one
-        wins. A marker's mtime is when its request was recorded; an expired one is taken over.
-        """
-        seen = self.directory / SEEN
-        marker = seen / key_digest(key)
-        try:
-            seen.mkdir(exist_ok=True)
-            self._sweep(seen, now)
-            for _ in range(2):
-                try:
-                    os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-                except FileExistsError:
-                    try:
-                        if marker.stat().st_mtime > now - self.dedupe_seconds:
-                            return False
-                    except FileNotFoundError:
-                        continue  # swept meanwhile
-                    marker.unlink(missing_ok=True)  # expired: a new request under an old key
-                    continue
-                os.utime(marker, (now, now))
-                return True
-        except OSError as error:
-            raise InboxError(f"cannot record a request in {seen}: {error.strerror or error}") from error
-        return False
-
-    def _sweep(self, seen: Path, now: float) -> None:
-        """Remove expired markers, at most once a ``PRUNE_EVERY``."""
-        if now - self._swept < PRUNE_EVERY:
-            return
-        self._swept = now
-        with os.scandir(seen) as found:
-            for item in found:
-                try:
-                    if item.stat().st_mtime <= now - self.dedupe_seconds:
-                        os.unlink(item.path)
-                except FileNotFoundError:
-                    pass  # another process swept it
-
-    def _write(self, name: str, data: bytes) -> None:
-        final = self.directory / f"{name}{SUFFIX}"
-        temporary = self.directory / f".{name}.tmp"
-        try:
-            write_durably(final, data, temporary=temporary)
-        except OSError as error:
-            raise InboxError(f"cannot record an event in {final}: {error.strerror or error}") from error
-
-    def done(self, entry_id: str) -> None:
-        try:
-            (self.directory / f"{entry_id}{SUFFIX}").unlink(missing_ok=True)
-        except OSError as error:  # handled twice at the next start, which is harmless
-            log.warning("could not remove handled event %s from the inbox %s: %s", entry_id, self.directory, error)
-
-    def set_aside(self, entry_id: str) -> None:
-        aside = self.directory / SET_ASIDE
-        try:
-            aside.mkdir(exist_ok=True)
-            os.replace(self.directory / f"{entry_id}{SUFFIX}", aside / f"{entry_id}{SUFFIX}")
-        except OSError as error:
-            log.error("could not set aside event %s in %s: %s", entry_id, aside, error)
-
-    def pending(self) -> list[Entry]:
-        try:
-            names = sorted(p.name for p in self.directory.iterdir() if p.name.endswith(SUFFIX))
-        except OSError as error:
-            raise InboxError(f"cannot read the inbox {self.directory}: {error.strerror or error}") from error
-        entries = []
-        for name in names:
-            path = self.directory / name
-            try:
-                record = json.loads(path.read_text(encoding="utf-8"))
-                entries.append(Entry(name[: -len(SUFFIX)], record["payload"], float(record["recorded"]),
-                                     record.get("key")))
-            except FileNotFoundError:
-                continue  # handled meanwhile
-            except (OSError, ValueError, KeyError, TypeError) as error:
-                log.error("inbox file %s is unreadable (%s); set aside in %s/", path, error, SET_ASIDE)
-                self.set_aside(name[: -len(SUFFIX)])
-        return entries
-
-    def take(self) -> list[Entry]:
-        # Processes sharing a data directory start one at a time (the embedded store is one host).
-        return self.pending()
-
-    def check(self) -> None:
-        name = f".probe-{uuid.uuid4().hex[:12]}"
-        self._write(name, b"{}")
-        (self.directory / f"{name}{SUFFIX}").unlink(missing_ok=True)
 
 
 class MemoryInbox:
@@ -285,6 +151,8 @@ def receiver_for(config: Any, *, source: str) -> Receiver:
         from bot.pg_inbox import PostgresInbox
 
         return Receiver(PostgresInbox(str(settings.url), source=source, connect_timeout=settings.connect_timeout))
+    from bot.file_inbox import FileInbox
+
     return Receiver(FileInbox(Path(config.data_dir or default_data_dir()) / "inbox"))
 
 

@@ -8,7 +8,8 @@ import logging
 
 import pytest
 
-from bot.inbox import FileInbox, InboxError, MemoryInbox, Receiver
+from bot.file_inbox import FileInbox
+from bot.inbox import InboxError, MemoryInbox, Receiver
 from tests.slack_fake_api import SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)
 
 TS = "1763283600.000100"
@@ -33,8 +34,9 @@ def test_recorded_events_wait_in_order_until_done(inbox):
 def test_a_file_inbox_keeps_one_small_file_per_pending_event_and_no_temporary_files(tmp_path):
     inbox = FileInbox(tmp_path / "inbox")
     entry = inbox.record({"event": {"ts": TS, "text": "ünïcode"}})
-    [path] = (tmp_path / "inbox").iterdir()
+    [path] = [p for p in (tmp_path / "inbox").iterdir() if p.name != "owners"]
     assert path.name == f"{entry.id}.json"
+    assert [p.name for p in (tmp_path / "inbox" / "owners").iterdir()] == [f"{inbox.owner}.lock"]  # its liveness
     assert json.loads(path.read_text(encoding="utf-8"))["payload"]["event"]["text"] == "ünïcode"
     # a second process (a restart) sees what the first recorded
     assert [e.payload for e in FileInbox(tmp_path / "inbox").pending()] == [entry.payload]
@@ -44,7 +46,7 @@ def test_a_corrupt_inbox_file_is_set_aside_and_named(tmp_path, caplog):
     inbox = FileInbox(tmp_path / "inbox")
     good = inbox.record({"event": {"ts": "1"}})
     (tmp_path / "inbox" / "00000000000000000001-bad.json").write_text("{not json", encoding="utf-8")
-    with caplog.at_level(logging.ERROR, logger="bot.inbox"):
+    with caplog.at_level(logging.ERROR, logger="bot.file_inbox"):
         assert [e.id for e in inbox.pending()] == [good.id]
     assert "00000000000000000001-bad.json" in caplog.text
     assert (tmp_path / "inbox" / "failed" / "00000000000000000001-bad.json").exists()

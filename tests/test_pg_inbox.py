@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from bot.domain import State
-from bot.inbox import FileInbox, InboxError, Receiver, receiver_for
+from bot.file_inbox import FileInbox
+from bot.inbox import InboxError, Receiver, receiver_for
 from bot.pg_inbox import PostgresInbox
 from bot.store.postgres import PostgresTicketStore
 from tests.slack_fake_api import SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)

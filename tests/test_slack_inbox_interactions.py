@@ -12,7 +12,8 @@ import pytest
 from bot.delivery import STAMP
 from bot.domain import State
 from bot.errors import StoreError
-from bot.inbox import FileInbox, InboxError, MemoryInbox, Receiver
+from bot.file_inbox import FileInbox
+from bot.inbox import InboxError, MemoryInbox, Receiver
 from bot.store import TinyTicketStore
 from tests.slack_fake_api import (  # noqa: F401 (fixtures)
     SlackHarness,
