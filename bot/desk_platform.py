@@ -48,6 +48,20 @@ def position_key(platform: str, channel: str) -> str:
     return f"read:{platform}:{channel}"
 
 
+def direct_key(platform: str) -> str:
+    """The memo key of the direct-message channels the desk has handled messages in."""
+    return f"direct:{platform}"
+
+
+@dataclass(frozen=True, slots=True)
+class DirectChannel:
+    """A direct-message channel the desk has handled messages in: whose it is, and the first one."""
+
+    channel: str
+    user_id: str
+    first_message: str  # to catch up from when no position was kept yet
+
+
 def intake_actions(ticket: Ticket) -> tuple[Action, ...]:
     """The requester's buttons under the intake message, which everyone in the thread sees (so
     never an agent's). "This solved it" only where articles were suggested, and only for them;
@@ -182,6 +196,35 @@ class PlatformNeeds:
     def keep_position(self: Desk, platform: str, channel: str, message_id: str) -> None:
         """Remember how far a channel's messages are handled (the adapter keeps it moving forward)."""
         self.service.store.put(position_key(platform, channel), message_id)
+
+    def direct_channels(self: Desk, platform: str) -> list[DirectChannel]:
+        """The direct-message channels the desk has handled messages in: no platform lists a
+        bot's DMs, so these are the ones an adapter can catch up on after a restart."""
+        kept = self.service.store.recall(direct_key(platform))
+        if not isinstance(kept, dict):
+            return []
+        return [DirectChannel(str(channel), str(entry.get("user", "")), str(entry.get("first", "0")))
+                for channel, entry in kept.items() if isinstance(entry, dict)]
+
+    def keep_direct_channel(self: Desk, platform: str, channel: str, *, user_id: str, message_id: str) -> None:
+        """Remember a direct-message channel (and whose it is) at the first message handled there.
+
+        One entry for all of them, rewritten when one is added or forgotten (rare): a second
+        process adding one at the same moment can drop the other's, whose channel is then known
+        again at its next message.
+        """
+        kept = self.service.store.recall(direct_key(platform))
+        kept = dict(kept) if isinstance(kept, dict) else {}
+        if channel in kept:
+            return
+        kept[channel] = {"user": user_id, "first": message_id}
+        self.service.store.put(direct_key(platform), kept)
+
+    def forget_direct_channel(self: Desk, platform: str, channel: str) -> None:
+        """Stop catching up on a direct-message channel (gone, or the bot may no longer read it)."""
+        kept = self.service.store.recall(direct_key(platform))
+        if isinstance(kept, dict) and channel in kept:
+            self.service.store.put(direct_key(platform), {c: e for c, e in kept.items() if c != channel})
 
     @property
     def store_location(self: Desk) -> str:

@@ -14,19 +14,22 @@ import copy
 import itertools
 import logging
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import discord
 import pytest
 
-from bot.adapters.discord import catch_up
+from bot.adapters.discord import DiscordConfig, catch_up
 from bot.adapters.discord.catch_up import Positions
+from bot.adapters.discord.runner import build_bot
 from bot.store import TinyTicketStore
-from tests.test_discord import (FORUM, REQUEST, REQUEST_TEXT, SUPPORT, World, load, make_thread, recorder,  # noqa: F401
-                                start_bot)
+from tests.test_discord import (FORUM, REQUEST, REQUEST_TEXT, SUPPORT, TEAM, World, load, make_thread,  # noqa: F401
+                                recorder, start_bot)
 
 
 BOT_USER = {"id": "900000000000000777", "username": "chatdesk", "discriminator": "0", "avatar": None, "bot": True}
+DMS = {"casey": 1310000000000000500, "robin": 1310000000000000600}  # each customer's DM channel with the bot
 
 
 class Discord:
@@ -62,6 +65,23 @@ class Discord:
         channel = world.bot.get_channel(int(data["channel_id"]))
         return discord.Message(state=world.state, channel=channel, data=copy.deepcopy(data))
 
+    def dm(self, world: World, author: str, content: str) -> dict[str, Any]:
+        """A direct message to the bot (Discord keeps it); returns its MESSAGE_CREATE payload."""
+        data = load("message_create_dm.json")
+        data.update(id=str(next(self.ids)), channel_id=str(DMS[author]), content=content,
+                    author=copy.deepcopy(world.member_data[author]["user"]))
+        self.messages[DMS[author]].append(data)
+        return data
+
+    async def live_dm(self, world: World, author: str, content: str) -> None:
+        """A DM while the bot listens: the gateway delivers it (its channel as discord.py makes it)."""
+        await world.cog.on_message(self.delivered_dm(world, self.dm(world, author, content)))
+
+    @staticmethod
+    def delivered_dm(world: World, data: dict[str, Any]) -> discord.Message:
+        channel, _ = world.state._get_guild_channel(data)  # discord.py's own parse_message_create does this
+        return discord.Message(state=world.state, channel=channel, data=copy.deepcopy(data))
+
     def forum_post(self, world: World, author: str, title: str, content: str) -> int:
         """A new post in the forum: a thread, whose opening message has the thread's id."""
         post = next(self.ids)
@@ -76,12 +96,15 @@ class Discord:
         for thread in world.guild.threads:
             self.threads.setdefault(thread.id, (thread.parent_id, thread.name))
         for sent in self.recorder.sent[self._absorbed:]:
-            data = load("message_create.json")
+            direct = sent.channel in DMS.values()
+            data = load("message_create_dm.json" if direct else "message_create.json")
             data.update(id=str(sent.message_id), channel_id=str(sent.channel), content=sent.text,
                         author=dict(BOT_USER))
             data.pop("member", None)
             self.messages[sent.channel].append(data)
-            if world.bot.get_channel(sent.channel) is not None:
+            if direct:
+                await world.cog.on_message(self.delivered_dm(world, data))
+            elif world.bot.get_channel(sent.channel) is not None:
                 await world.cog.on_message(self.delivered(world, data))
         self._absorbed = len(self.recorder.sent)
 
@@ -379,3 +402,126 @@ async def test_discord_pys_ready_and_resumed_events_start_the_catch_up(config, c
     await asyncio.gather(*pending)
 
     assert [t.subject for t in world.store.tickets()][-1] == "I was charged twice for November"
+
+
+# -- direct messages (private intake) ----------------------------------------------------------------
+
+async def start_private(config, clock, recorder, path, discord_side: Discord, *, private: bool = True) -> World:
+    """A bot with ``[discord] private = true`` (DMs are private intake) starting on the store at ``path``."""
+    platform = DiscordConfig(channels=(str(SUPPORT), str(FORUM)), agent_role="Support", team_channel=str(TEAM),
+                             private=private)
+    bot = build_bot(replace(config, platforms={**config.platforms, "discord": platform}),
+                    store=TinyTicketStore.at(path), clock=clock, knowledge=False, scheduler=False)
+    bot.desk.survey_policy = lambda ticket: False
+    await bot.setup_hook()
+    world = discord_side.connect(World(bot, recorder))
+    await world.cog.on_ready()
+    return world
+
+
+def dm_requests(discord_side: Discord) -> list[int]:
+    return [channel for channel, _ in discord_side.requests if channel in DMS.values()]
+
+
+@pytest.fixture
+async def greeted(config, clock, recorder, path, discord_side):
+    """A private-intake bot ran; Casey and Robin each said hello in a DM (small talk: no ticket), and it stopped."""
+    world = await start_private(config, clock, recorder, path, discord_side)
+    await discord_side.live_dm(world, "casey", "hello")
+    await discord_side.live_dm(world, "robin", "hi there")
+    assert world.store.tickets() == []
+    await stop(world, discord_side)
+    discord_side.requests.clear()
+    return world
+
+
+async def test_a_direct_message_sent_while_away_becomes_a_ticket_at_the_next_start_once(
+        config, clock, recorder, path, discord_side, greeted):
+    request = discord_side.dm(greeted, "casey", "I need to change the email on my account")
+
+    world = await start_private(config, clock, recorder, path, discord_side)
+
+    [ticket] = world.store.tickets()
+    assert (ticket.subject, ticket.requester.name) == ("I need to change the email on my account", "Casey")
+    assert ticket.source.channel == str(DMS["casey"]) and ticket.source.message == request["id"]
+    answered = recorder.in_channel(DMS["casey"])
+    assert len(answered) == 1 and "T-1" in answered[0].text  # answered in the DM
+    assert "New ticket T-1 from Casey" in recorder.in_channel(TEAM)[0].text
+    # read after the last message handled there, one bounded request per known DM channel
+    assert sorted(dm_requests(discord_side)) == sorted(DMS.values())
+    assert {params["limit"] for _, params in discord_side.requests} == {catch_up.MESSAGE_LIMIT + 1}
+
+    await world.cog.on_resumed()  # caught up a second time (the DM read again): nothing new
+    assert [t.id for t in world.store.tickets()] == ["T-1"] and len(recorder.in_channel(DMS["casey"])) == 1
+    await stop(world, discord_side)
+    discord_side.forget_sent()
+    again = await start_private(config, clock, recorder, path, discord_side)
+    assert [t.id for t in again.store.tickets()] == ["T-1"] and recorder.sent == []
+
+
+async def test_a_later_direct_message_sent_while_away_joins_the_customers_ticket(
+        config, clock, recorder, path, discord_side):
+    world = await start_private(config, clock, recorder, path, discord_side)
+    await discord_side.live_dm(world, "casey", "I need to change the email on my account")
+    await stop(world, discord_side)
+    discord_side.dm(world, "casey", "the new one is casey@example.org")
+
+    world = await start_private(config, clock, recorder, path, discord_side)
+
+    assert [t.id for t in world.store.tickets()] == ["T-1"]
+    assert world.store.get("T-1").conversation[-1].text == "the new one is casey@example.org"
+
+
+async def test_a_direct_message_channel_the_bot_may_not_read_is_logged_forgotten_and_the_others_caught_up(
+        config, clock, recorder, path, discord_side, greeted, caplog):
+    discord_side.dm(greeted, "casey", "I need to change the email on my account")
+    discord_side.dm(greeted, "robin", "Where is my invoice for October?")
+    real = discord_side.logs_from
+
+    async def refuse_caseys_dm(channel_id, *args, **kwargs):
+        if int(channel_id) == DMS["casey"]:  # Casey blocked the bot since
+            raise discord.Forbidden(type("R", (), {"status": 403, "reason": "Forbidden"})(), "Missing Access")
+        return await real(channel_id, *args, **kwargs)
+
+    world = World(build_bot(greeted.bot.desk.config, store=TinyTicketStore.at(path), clock=clock, knowledge=False,
+                            scheduler=False), recorder)
+    await world.bot.setup_hook()
+    discord_side.connect(world)
+    world.bot._connection.http.logs_from = refuse_caseys_dm
+    with caplog.at_level(logging.WARNING):
+        await world.cog.on_ready()
+
+    assert [(t.subject, t.requester.name) for t in world.store.tickets()] == [
+        ("Where is my invoice for October?", "Robin")]
+    assert f"the DM of user {greeted.members['casey'].id} ({DMS['casey']}) is gone or closed to the bot" in caplog.text
+    assert [c.channel for c in world.bot.desk.direct_channels("discord")] == [str(DMS["robin"])]
+    discord_side.requests.clear()
+    await world.cog.on_resumed()
+    assert DMS["casey"] not in dm_requests(discord_side)  # forgotten: not asked again
+
+
+async def test_past_the_limit_the_most_recently_active_direct_messages_are_read_and_the_rest_logged(
+        config, clock, recorder, path, discord_side, greeted, monkeypatch, caplog):
+    monkeypatch.setattr(catch_up, "DIRECT_LIMIT", 1)
+    world = await start_private(config, clock, recorder, path, discord_side)
+    await discord_side.live_dm(world, "robin", "thanks!")  # Robin's DM is now the most recently active
+    await stop(world, discord_side)
+    discord_side.requests.clear()
+    discord_side.dm(world, "casey", "I need to change the email on my account")
+    discord_side.dm(world, "robin", "Where is my invoice for October?")
+
+    with caplog.at_level(logging.WARNING):
+        world = await start_private(config, clock, recorder, path, discord_side)
+
+    assert [t.subject for t in world.store.tickets()] == ["Where is my invoice for October?"]
+    assert dm_requests(discord_side) == [DMS["robin"]]
+    assert f"skipped the DM of user {world.members['casey'].id} ({DMS['casey']})" in caplog.text
+
+
+async def test_without_private_intake_no_direct_message_channel_is_read(config, clock, recorder, path, discord_side,
+                                                                        greeted):
+    discord_side.dm(greeted, "casey", "I need to change the email on my account")
+
+    world = await start_private(config, clock, recorder, path, discord_side, private=False)
+
+    assert dm_requests(discord_side) == [] and world.store.tickets() == []

@@ -19,6 +19,16 @@ is still one ticket, one conversation line. Never a full history scan:
 Ticket threads are found among the server's active threads, which Discord sends at connect: a
 customer's message in an archived thread unarchives it, so every thread with something new is
 among them. A forum's new posts are its threads newer than the forum's position.
+
+Direct messages (private intake, ``[discord] private = true`` only): Discord gives a bot no list
+of its DM channels and no DM's newest message, so the desk reads the DM channels it has handled
+messages in (``direct_channels``: remembered in the store, with whose each is), each after its
+position (or its first message), one request each, through a ``PartialMessageable`` (no request
+to look the channel up): at most ``DIRECT_LIMIT`` per catch-up, the most recently active; the
+rest are logged. A DM channel Discord says is gone or forbidden (the person left, or blocks the
+bot) is logged and forgotten. The limit that remains: a customer's first-ever DM to the bot,
+sent while it was away, is in a channel the desk cannot know, and is not read; their next DM
+opens the ticket.
 """
 
 from __future__ import annotations
@@ -33,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.adapters.discord import PLATFORM
+from bot.adapters.discord.direct_channels import DirectChannels, Known
+from bot.adapters.discord.forms import is_private
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import DeskBot
@@ -41,6 +53,7 @@ log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 50  # per channel or thread and catch-up (one history request: Discord pages by 100)
 THREAD_LIMIT = 100  # threads read per catch-up
+DIRECT_LIMIT = 50  # DM channels read per catch-up (a request each: Discord tells nothing of a DM's newest message)
 FLUSH_DELAY = 1.0  # seconds: positions are written in batches; a crash before only means reading again
 FORUMS = (discord.ForumChannel, getattr(discord, "MediaChannel", discord.ForumChannel))
 
@@ -154,6 +167,7 @@ class Report:
     fed: int = 0
     read: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)  # channels Discord says are gone or forbidden
 
 
 class CatchUp:
@@ -163,6 +177,7 @@ class CatchUp:
         self.bot = bot
         self.handle = handle
         self.positions = Positions(bot)
+        self.direct = DirectChannels(bot)
         self._running = asyncio.Lock()
         self._again = False
 
@@ -179,6 +194,7 @@ class CatchUp:
                 report.fed += more.fed
                 report.read += more.read
                 report.skipped += more.skipped
+                report.gone += more.gone
         return report
 
     async def _once(self, why: str) -> Report:
@@ -192,6 +208,8 @@ class CatchUp:
                 if not isinstance(channel, FORUMS):
                     await self._catch_up_channel(channel, report)
             await self._catch_up_threads(threads, channels, report)
+        if is_private(self.bot):
+            await self._catch_up_direct(report)
         await self.positions.flush()
         if report.fed or report.skipped:
             log.info("Discord catch-up (%s): %d message(s) from %d channel(s) handed to the desk", why, report.fed,
@@ -249,14 +267,43 @@ class CatchUp:
         ticket = await self.bot.call(self.bot.desk.ticket_in_thread, PLATFORM, str(thread.parent_id), str(thread.id))
         return thread.id if ticket is not None else None  # a ticket's thread is younger than its ticket
 
-    async def _read(self, channel: Any, key: str, since: int, report: Report, *, forum: bool = False) -> None:
+    async def _catch_up_direct(self, report: Report) -> None:
+        """Read the known DM channels after their positions, the most recently active first."""
+        try:
+            known = await self.direct.known(fresh=True)
+        except Exception:  # like a channel that cannot be read: the others were caught up
+            log.exception("Discord catch-up: could not read which direct-message channels are known")
+            return
+        wanted: list[tuple[Known, int]] = []
+        for entry in known:
+            stored = await self.bot.call(self.positions.stored, entry.channel)
+            wanted.append((entry, stored if stored is not None else entry.first_message - 1))
+        wanted.sort(key=lambda pair: pair[1], reverse=True)
+        if len(wanted) > DIRECT_LIMIT:
+            left = wanted[DIRECT_LIMIT:]
+            log.warning("Discord catch-up: %d direct-message channels are known; read the %d most recently active, "
+                        "skipped %s", len(wanted), DIRECT_LIMIT,
+                        ", ".join(f"the DM of user {e.user_id} ({e.channel})" for e, _ in left))
+            report.skipped += [e.channel for e, _ in left]
+            wanted = wanted[:DIRECT_LIMIT]
+        for entry, since in sorted(wanted, key=lambda pair: pair[1]):  # the longest quiet first, as they came
+            channel = self.bot.get_partial_messageable(int(entry.channel), type=discord.ChannelType.private)
+            gone = len(report.gone)
+            await self._read(channel, entry.channel, since, report, direct=True)
+            if len(report.gone) > gone:
+                log.warning("Discord catch-up: the DM of user %s (%s) is gone or closed to the bot; no longer "
+                            "followed", entry.user_id, entry.channel)
+                await self.direct.forget(entry.channel)
+
+    async def _read(self, channel: Any, key: str, since: int, report: Report, *, forum: bool = False,
+                    direct: bool = False) -> None:
         """Hand the newest ``MESSAGE_LIMIT`` messages after ``since`` to the desk, oldest first."""
         # Until they are handled, live messages must not move the position past what is read here.
         held = [key, str(channel.parent_id)] if forum else [key]
         for where in held:
             self.positions.begin(where, since + 1)
         try:
-            found = await self._history(channel, key, since)
+            found = await self._history(channel, key, since, report.gone if direct else None)
             if len(found) > MESSAGE_LIMIT:
                 found = found[:MESSAGE_LIMIT]
                 log.warning("Discord catch-up: more than %d messages in #%s (%s) since message %s; handled the "
@@ -278,12 +325,15 @@ class CatchUp:
                 self.positions.end(where, since + 1, keep=False)
 
     @staticmethod
-    async def _history(channel: Any, key: str, since: int) -> list[discord.Message]:
-        """Up to ``MESSAGE_LIMIT + 1`` messages after ``since``, newest first (one request)."""
+    async def _history(channel: Any, key: str, since: int, gone: list[str] | None = None) -> list[discord.Message]:
+        """Up to ``MESSAGE_LIMIT + 1`` messages after ``since``, newest first (one request); a channel
+        that is gone or forbidden is added to ``gone`` when given."""
         try:
             return [m async for m in channel.history(limit=MESSAGE_LIMIT + 1, after=discord.Object(since),
                                                      oldest_first=False)]
         except (discord.HTTPException, discord.InvalidData) as error:
             log.warning("Discord catch-up: could not read #%s (%s) after message %s: %s",
                         getattr(channel, "name", key), key, since, error)
+            if gone is not None and isinstance(error, (discord.NotFound, discord.Forbidden)):
+                gone.append(key)
             return []

@@ -244,8 +244,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
         inbound = self.inbound(message)
         if inbound is None:
             return
-        positions = self.catch_up.positions
-        places = [] if inbound.direct else self.places(message)
+        positions, places = self.catch_up.positions, self.places(message)
+        await self.catch_up.direct.note(message, inbound)  # a DM's channel: Discord lists none to a bot
         for place in places:
             positions.begin(place, message.id)
         try:
@@ -272,8 +272,8 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
     def follows(self, message: discord.Message, inbound: Inbound, outcome: Outcome) -> bool:
         """Whether the desk follows the message's channel: a support channel, a ticket's thread
-        (the desk's own posts there included), a forum's post."""
-        if outcome.ticket is not None:
+        (the desk's own posts there included), a forum's post, a direct message's channel."""
+        if outcome.ticket is not None or inbound.direct:
             return True
         if inbound.thread is None:
             return self.desk.is_support_channel(PLATFORM, inbound.channel)
@@ -289,10 +289,9 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
             return
         if outcome.ticket is None or not (outcome.created or outcome.replies):
             return
-        # A follow-up in a ticket's thread (a reopen, a ticket that follows a closed one) answers there;
-        # a direct message is answered in the DM.
-        target = message.channel if inbound.thread or inbound.direct else await request_thread(self.bot, message,
-                                                                                                   outcome.ticket)
+        # A follow-up in a ticket's thread (a reopen, a follow-up ticket) or a DM is answered where it was said.
+        here = inbound.thread or inbound.direct
+        target = message.channel if here else await request_thread(self.bot, message, outcome.ticket)
         await self.bot.outbox.deliver(outcome.replies, here=target)
 
     async def answer_again(self, message: discord.Message, inbound: Inbound, ticket: Ticket) -> None:
@@ -358,8 +357,9 @@ class DeskCog(commands.GroupCog, group_name="desk", group_description=messages.D
 
 
 def direct_inbound(bot: DeskBot, message: discord.Message) -> Inbound | None:
-    """A direct message to the bot, as private intake (only with ``[discord] private = true``)."""
-    if not is_private(bot) or not isinstance(message.channel, discord.DMChannel):
+    """A direct message to the bot, as private intake (only with ``[discord] private = true``); its
+    channel is a ``DMChannel`` live, a ``PartialMessageable`` of a DM when read back by the catch-up."""
+    if not is_private(bot) or getattr(message.channel, "type", None) is not discord.ChannelType.private:
         return None
     return Inbound(actor=bot.directory.actor(message.author), text=message_text(message),
                    channel=str(message.channel.id), message_id=str(message.id), link=message.jump_url,
