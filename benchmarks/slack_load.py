@@ -1,13 +1,18 @@
 """Slack intake under load: signed message events at a steady rate into the real HTTP process.
 
     .venv/bin/python benchmarks/slack_load.py [--tickets 100000] [--rates 10 50] [--seconds 20]
-                                              [--backends embedded postgres]
+                                              [--backends embedded postgres] [--warmup 20]
 
 For each backend the store is filled with ``--tickets`` realistic tickets (benchmarks/store.py's
 year of data), then ``chatdesk run --platform slack --http`` is started against the local fake
 Web API (tests/slack_fake_api.py) and sent new customer requests at each rate. Printed per rate:
 the HTTP ack latency (the 200) and the reply lag (the request sent → the intake reply reaching
 the Web API), p50 / p95 / max, and how many requests became tickets. Traffic stays on loopback.
+
+Before the first rate, a fresh process is warmed up: ``--warmup`` requests at the lowest rate,
+waited on until their replies are back, printed on a ``warm-up`` line of their own and counted
+in no rate. Without it the first rate measured the process's first requests (imports, caches,
+connections: seconds of reply lag), not the load, and the rates could not be compared.
 """
 
 from __future__ import annotations
@@ -81,9 +86,8 @@ def start_desk(fake: FakeSlack, env_extra: dict[str, str], workdir: Path) -> tup
     raise SystemExit("the Slack desk did not start")
 
 
-def drive(base: str, fake: TimedSlack, *, rate: float, seconds: float, tag: str) -> dict[str, object]:
-    """Send ``rate`` requests a second for ``seconds``; measure acks and reply lag."""
-    count = int(rate * seconds)
+def drive(base: str, fake: TimedSlack, *, rate: float, count: int, tag: str) -> dict[str, object]:
+    """Send ``count`` requests at ``rate`` a second; measure acks and reply lag (waits for the replies)."""
     sent: dict[str, float] = {}
     acks: list[float] = []
     lock = threading.Lock()
@@ -131,16 +135,26 @@ def percentiles(values: list[float]) -> str:
     return f"{statistics.median(ordered):8.1f} {p95:8.1f} {ordered[-1]:8.1f}"
 
 
+def row(backend: str, label: str, result: dict[str, object]) -> str:
+    return (f"{backend:<9} {label:>7} {result['acked']:>4}/{result['sent']:<3} {result['replied']:>7}"
+            f"   {percentiles(result['ack'])}   {percentiles(result['lag'])}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--rates", type=float, nargs="+", default=[10, 50])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--backends", nargs="+", default=["embedded", "postgres"], choices=["embedded", "postgres"])
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="requests sent (and their replies awaited) before measuring, counted in no rate; 0: none")
     args = parser.parse_args()
     print(f"Slack intake, {args.tickets:,} tickets in the store, {args.seconds:g} s per rate; times in ms "
           "(p50 p95 max)")
-    print(f"{'backend':<9} {'rate/s':>6} {'acked':>7} {'replied':>8}   {'ack p50/p95/max':>26}   "
+    if args.warmup:
+        print(f"Each desk is warmed up first: {args.warmup} requests at {min(args.rates):g}/s, replies awaited "
+              "(the warm-up line; not counted in the rates)")
+    print(f"{'backend':<9} {'rate/s':>7} {'acked':>7} {'replied':>8}   {'ack p50/p95/max':>26}   "
           f"{'reply lag p50/p95/max':>26}")
     for backend in args.backends:
         with tempfile.TemporaryDirectory() as tmp:
@@ -162,10 +176,12 @@ def main() -> int:
             fake = TimedSlack().start()
             process, base = start_desk(fake, env, work)
             try:
-                for position, rate in enumerate(args.rates):
-                    result = drive(base, fake, rate=rate, seconds=args.seconds, tag=f"{position}")
-                    print(f"{backend:<9} {rate:>6g} {result['acked']:>4}/{result['sent']:<3} {result['replied']:>7}"
-                          f"   {percentiles(result['ack'])}   {percentiles(result['lag'])}", flush=True)
+                if args.warmup:
+                    warm = drive(base, fake, rate=min(args.rates), count=args.warmup, tag="0")
+                    print(row(backend, "warm-up", warm), flush=True)
+                for position, rate in enumerate(args.rates, 1):
+                    result = drive(base, fake, rate=rate, count=int(rate * args.seconds), tag=f"{position}")
+                    print(row(backend, f"{rate:g}", result), flush=True)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
