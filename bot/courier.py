@@ -6,10 +6,15 @@ raises ``TryLater`` for what may work later (a 5xx, a timeout, the network, a 42
 such a post is set aside with its reason, not retried forever. A post not accepted before it
 expires is given up too, logged, and kept for an operator (``chatdesk status``).
 
-Delivery is at least once. The post's file is removed right after the platform's answer, so a
-post is sent twice only when the process dies in that instant (Slack's ``chat.postMessage`` has no
-idempotency key to close it). One courier delivers an outbox at a time (a lock file in it), so two
-processes sharing a data directory never send one post twice.
+A post shows once even when a send's outcome is unknown: the process died during it, or the
+request left and the answer was lost (a timeout, a dropped connection, a 5xx). Where the
+platform can be asked (Slack: each message carries its post's tag in its metadata), a send is
+noted as begun (``Post.uncertain``) before it is made, and an uncertain post is looked for
+before it is sent again; where the platform dedupes a repeat itself (Discord's enforced nonce,
+for a few minutes), the post is simply sent again with the same nonce. What remains is the
+platforms' own limit: a Discord post retried after its nonce's few minutes, or a file upload,
+can show twice. One courier delivers an outbox at a time (a lock file in it, an advisory lock in
+PostgreSQL), so two processes sharing an outbox never send one post at once.
 """
 
 from __future__ import annotations
@@ -57,12 +62,17 @@ def outbox_dir(config: Any, platform: str) -> Path:
 
 
 class TryLater(Exception):
-    """The platform did not take the post now; ``after`` is its own ``Retry-After`` when it gave one."""
+    """The platform did not take the post now; ``after`` is its own ``Retry-After`` when it gave one.
 
-    def __init__(self, reason: str, *, after: float | None = None) -> None:
+    ``unknown``: the request may have reached the platform (a timeout, a dropped connection, a
+    5xx), so the post may be out after all: it is looked for before it is sent again.
+    """
+
+    def __init__(self, reason: str, *, after: float | None = None, unknown: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.after = after
+        self.unknown = unknown
 
 
 class Refused(Exception):
@@ -74,7 +84,14 @@ class Refused(Exception):
 
 
 class Sender(Protocol):
-    """Makes the platform call for one post; returns what later steps need (say, the message's ts)."""
+    """Makes the platform call for one post; returns what later steps need (say, the message's ts).
+
+    A sender that can tell whether a post is already on the platform also has
+    ``already_sent(post) -> bool`` (doing what acceptance would have done, such as linking the
+    intake message's ts); the courier then records each send as begun before making it, and asks
+    before sending again a post whose last send ended unknown. A sender whose platform makes a
+    repeated send harmless itself (Discord's enforced nonce) needs neither.
+    """
 
     def send(self, post: Post) -> None:
         ...
@@ -157,17 +174,34 @@ class Courier:
             return done
 
     def _attempt(self, post: Post, now: float) -> str | None:
+        already_sent = getattr(self.sender, "already_sent", None)
+        if callable(already_sent):
+            try:
+                if post.uncertain and already_sent(post):
+                    log.info("post %s (%s) was already on the platform: not sent again", post.id, post.key)
+                    return self._accepted(post, now)
+                if not post.uncertain:  # written before the call: a crash during it leaves the post uncertain
+                    post = replace(post, uncertain=True)
+                    self.outbox.update(post)
+            except TryLater as later:
+                self._retry_later(post, now, f"looking for it: {later.reason}", later.after, unknown=True)
+                return None
+            except (Refused, OutboxError) as error:  # cannot look (or note it): send, at least once
+                log.warning("post %s: could not check or note its delivery (%s); sending it", post.id, error)
         try:
             self.sender.send(post)
         except Refused as refusal:
             return self._give_up(post, f"refused: {refusal.reason}", expired=False)
         except TryLater as later:
-            self._retry_later(post, now, later.reason, later.after)
+            self._retry_later(post, now, later.reason, later.after, unknown=later.unknown)
             return None
         except Exception as error:  # an unexpected failure is retried (and expires), never lost
             log.exception("delivering post %s failed unexpectedly", post.id)
-            self._retry_later(post, now, f"{type(error).__name__}: {error}", None)
+            self._retry_later(post, now, f"{type(error).__name__}: {error}", None, unknown=True)
             return None
+        return self._accepted(post, now)
+
+    def _accepted(self, post: Post, now: float) -> str:
         self.outbox.delivered(post)  # at once: the window in which a restart could repeat it
         if post.mark and self.store is not None:
             try:
@@ -176,13 +210,14 @@ class Courier:
                 log.exception("post %s was delivered but its mark %s could not be stored", post.id, post.mark)
         return f"delivered {post.key}"
 
-    def _retry_later(self, post: Post, now: float, reason: str, after: float | None) -> None:
+    def _retry_later(self, post: Post, now: float, reason: str, after: float | None, *,
+                     unknown: bool = False) -> None:
         attempts = post.attempts + 1
         wait = backoff(attempts, first=self.first_delay, cap=self.max_delay)
         if after is not None:  # the platform said when: never earlier than that
             wait = max(after, 0.0)
             self.quiet_until = max(self.quiet_until, now + wait)
-        updated = replace(post, attempts=attempts, next_attempt=now + wait, last_error=reason)
+        updated = replace(post, attempts=attempts, next_attempt=now + wait, last_error=reason, uncertain=unknown)
         log.warning("post %s (%s) not accepted (attempt %d: %s); next try in %.0f s",
                     post.id, post.key, attempts, reason, wait)
         try:

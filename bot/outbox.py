@@ -79,6 +79,9 @@ class Post:
     last_error: str | None = None
     given_up: str | None = None  # why it is no longer tried: it expired, or the platform refused it for good
     expired: bool = False
+    # A send was begun and how it ended is not known (the process died during it, or the network
+    # failed after the request left): the sender looks for it on the platform before sending again.
+    uncertain: bool = False
 
     def to_record(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -105,7 +108,7 @@ class Outbox(Protocol):
         ...
 
     def update(self, post: Post) -> None:
-        """Write a post's new delivery state (attempts, next attempt, last error)."""
+        """Write a post's new delivery state (attempts, next attempt, last error, uncertain)."""
         ...
 
     def delivered(self, post: Post) -> None:

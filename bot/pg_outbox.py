@@ -29,7 +29,8 @@ from bot.store.settings import safe_location
 log = logging.getLogger(__name__)
 
 DELIVERY_LOCK_CLASS = 0x6F757462  # "outb": pg_advisory_lock(class, platform hash)
-_COLUMNS = "id, key, lane, payload, recorded, expires, mark, attempts, next_attempt, last_error, given_up, state"
+_COLUMNS = ("id, key, lane, payload, recorded, expires, mark, attempts, next_attempt, last_error, given_up, state,"
+            " uncertain")
 
 
 class PostgresOutbox:
@@ -93,14 +94,15 @@ class PostgresOutbox:
                                 [self.platform]).fetchall()
         return [Post(_post_id(r["id"]), r["key"], r["lane"], r["payload"], r["recorded"], r["expires"],
                      mark=r["mark"], attempts=r["attempts"], next_attempt=r["next_attempt"],
-                     last_error=r["last_error"], given_up=r["given_up"], expired=r["state"] == "expired")
+                     last_error=r["last_error"], given_up=r["given_up"], expired=r["state"] == "expired",
+                     uncertain=r["uncertain"])
                 for r in rows]
 
     def update(self, post: Post) -> None:
         with self._connection("record a retry") as conn:
-            conn.execute("UPDATE outbox SET attempts = %s, next_attempt = %s, last_error = %s"
+            conn.execute("UPDATE outbox SET attempts = %s, next_attempt = %s, last_error = %s, uncertain = %s"
                          " WHERE id = %s AND state = 'pending'",
-                         [post.attempts, post.next_attempt, post.last_error, int(post.id)])
+                         [post.attempts, post.next_attempt, post.last_error, post.uncertain, int(post.id)])
 
     def delivered(self, post: Post) -> None:
         try:

@@ -74,6 +74,8 @@ class FakeSlack:
         self._scripts: dict[str, list[Script]] = {}
         self._delays: dict[str, float] = {}
         self._ts = itertools.count(1)
+        self.posted: dict[str, list[dict[str, Any]]] = {}  # per channel, the messages chat.postMessage made
+        self._lost_answers: dict[str, int] = {}
         self.users = {k: dict(v) for k, v in USERS.items()}
         self.groups = {k: list(v) for k, v in GROUPS.items()}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -110,6 +112,11 @@ class FakeSlack:
     def answer(self, method: str, body: dict[str, Any], *, times: int | None = None) -> None:
         """Answer ``method`` with ``body`` (200) ``times`` times (None: always)."""
         self._scripts.setdefault(method, []).append(Script(200, body, {}, times))
+
+    def lose_answers(self, method: str, *, times: int = 1) -> None:
+        """Do what ``method`` asks, then answer 500 as if it had failed (``times`` times): the
+        caller cannot tell that its message is in the channel."""
+        self._lost_answers[method] = self._lost_answers.get(method, 0) + times
 
     def delay(self, method: str, seconds: float) -> None:
         self._delays[method] = seconds
@@ -163,7 +170,12 @@ class FakeSlack:
             return 200, {"ok": True}, {}
         if not str(headers.get("authorization", "")).startswith("Bearer xox"):
             return 200, {"ok": False, "error": "not_authed"}, {}
-        return 200, self._ok(method, body), {}
+        answer = self._ok(method, body)
+        with self._lock:
+            if self._lost_answers.get(method):
+                self._lost_answers[method] -= 1
+                return 500, {"ok": False, "error": "internal_error"}, {}
+        return 200, answer, {}
 
     def _ok(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -171,8 +183,13 @@ class FakeSlack:
                     "user_id": BOT_USER, "bot_id": BOT_ID}
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"1800000000.{next(self._ts):06d}"
-            return {"ok": True, "channel": body.get("channel"), "ts": ts,
-                    "message": {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}}
+            message = {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}
+            if method == "chat.postMessage":
+                self._keep(str(body.get("channel")), {**message, "thread_ts": body.get("thread_ts"),
+                                                      "metadata": _json_object(body.get("metadata"))})
+            return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
+        if method in ("conversations.history", "conversations.replies"):
+            return {"ok": True, "messages": self._history(method, body), "has_more": False}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"1800000001.{next(self._ts):06d}"}
         if method == "users.info":
@@ -196,6 +213,24 @@ class FakeSlack:
         if method == "views.open":
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(body.get("view") or {})}}
         return {"ok": True}
+
+    def _keep(self, channel: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            self.posted.setdefault(channel, []).append(message)
+
+    def _history(self, method: str, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """A channel's top level (``conversations.history``) or one thread (``.replies``), newest
+        first, from ``oldest``; metadata only with ``include_all_metadata``, as Slack does."""
+        oldest = float(body.get("oldest") or 0)
+        with self._lock:
+            found = list(self.posted.get(str(body.get("channel")), []))
+        if method == "conversations.replies":
+            found = [m for m in found if m.get("thread_ts") == body.get("ts")]
+        else:
+            found = [m for m in found if not m.get("thread_ts")]
+        with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        return [{k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
+                for m in reversed(found) if float(m["ts"]) >= oldest]
 
     def _handler(self):
         fake = self
@@ -234,6 +269,16 @@ class FakeSlack:
                 pass
 
         return Handler
+
+
+def _json_object(value: Any) -> dict[str, Any] | None:
+    """A JSON field as an object, whether the SDK sent it as JSON or as a form-encoded string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
 
 
 def _json_list(value: Any) -> list[dict[str, Any]]:
@@ -352,7 +397,7 @@ class SlackHarness:
         if outbox is not None:  # the durable outbox, its courier driven by the test (deliver_due)
             from slack_sdk import WebClient
 
-            from bot.adapters.slack.outbox import SlackSender
+            from bot.adapters.slack.sender import SlackSender
             from bot.courier import Courier
 
             sender = SlackSender(self.desk, WebClient(token=BOT_TOKEN, base_url=fake.url, retry_handlers=[]))

@@ -90,10 +90,18 @@ class Recorder:
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         recorder = self
 
+        made_with_nonce: dict[Any, Any] = {}
+
         async def send(channel, content=None, **kwargs):
+            # discord.py sends a nonce with enforce_nonce: Discord answers a repeat of it with the
+            # message it made then, and makes no second one.
+            if kwargs.get("nonce") is not None and kwargs["nonce"] in made_with_nonce:
+                return made_with_nonce[kwargs["nonce"]]
             message = MagicMock(spec=discord.Message)
             message.id = next(recorder.ids)
             recorder.sent.append(Sent(channel.id, content, kwargs, message.id))
+            if kwargs.get("nonce") is not None:
+                made_with_nonce[kwargs["nonce"]] = message
             return message
 
         async def create_thread(message, *, name, auto_archive_duration=None, **kwargs):

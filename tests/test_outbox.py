@@ -245,3 +245,51 @@ def test_keys_of_posts_delivered_long_ago_are_forgotten(tmp_path):
     courier.owe([owed("still owed", lane="x")])
     assert box.forget_old_keys() == 2  # "old" and "owed" were delivered; "still owed" is pending
     assert not box.holds("old") and box.holds("still owed")
+
+
+class Looking(Platform):
+    """A platform the sender can ask whether a post is there already (Slack's history)."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(clock)
+        self.there: set[str] = set()  # keys of posts the platform made
+        self.answer_lost: set[str] = set()  # made, then the answer lost (a 5xx after the fact)
+        self.looked: list[str] = []
+
+    def send(self, post) -> None:
+        super().send(post)
+        self.there.add(post.key)
+        if post.key in self.answer_lost:
+            self.answer_lost.discard(post.key)
+            raise TryLater("HTTP 503", unknown=True)
+
+    def already_sent(self, post) -> bool:
+        self.looked.append(post.key)
+        return post.key in self.there
+
+
+def test_a_post_whose_send_ended_unknown_is_looked_for_and_sent_once(outbox):
+    platform = Looking(outbox.test_clock)
+    courier = Courier(outbox, platform, clock=outbox.test_clock)
+    courier.owe([owed("intake"), owed("notice")])
+    platform.answer_lost.add("intake")
+    courier.deliver_due()
+    [left] = [p for p in outbox.pending() if p.key == "intake"]
+    assert left.uncertain and platform.looked == []  # kept as uncertain, in every kind of outbox
+    outbox.test_clock.now += 10
+    courier.deliver_due()
+    assert platform.looked == ["intake"] and platform.accepted == ["intake", "notice"]  # made once
+    assert outbox.pending() == []
+
+
+def test_a_definite_refusal_to_take_a_post_clears_its_uncertainty(outbox):
+    platform = Looking(outbox.test_clock)
+    courier = Courier(outbox, platform, clock=outbox.test_clock)
+    courier.owe([owed("intake")])
+    platform.down_until = outbox.test_clock.now + 5  # Slack answered "not now": nothing was made
+    courier.deliver_due()
+    [left] = outbox.pending()
+    assert not left.uncertain and left.attempts == 1
+    outbox.test_clock.now += 10
+    courier.deliver_due()
+    assert platform.looked == [] and platform.accepted == ["intake"]

@@ -125,3 +125,36 @@ async def test_an_owed_reminder_still_mentions_only_the_agents_on_duty(durable):
     [sent] = durable.recorder.in_channel(TEAM)
     assert sent.text.startswith("<@900000000000000444>")
     assert [user.id for user in sent.kwargs["allowed_mentions"].users] == [900000000000000444]
+
+
+async def test_a_post_discord_made_but_whose_answer_was_lost_shows_once(durable, monkeypatch):
+    """Discord made the message and the answer was lost (a 503 after it): the courier sends it
+    again with the same nonce, and Discord answers with the message it made."""
+    send = discord.abc.Messageable.send
+    nonces = []
+
+    async def made_then_lost(channel, content=None, **kwargs):
+        nonces.append(kwargs.get("nonce"))
+        await send(channel, content, **kwargs)
+        if len(nonces) == 1:
+            raise server_error()
+
+    monkeypatch.setattr(discord.abc.Messageable, "send", made_then_lost)
+    await durable.request()  # the intake embed (made, answer lost), then the announcement
+    await run_for(durable, 30)
+    assert len(nonces) == 3 and nonces[0] is not None  # the intake, the announcement, the intake again
+    assert nonces[0] == nonces[2] != nonces[1]  # one nonce per post, the same on each attempt
+    assert len(durable.recorder.in_channel(REQUEST)) == 1 and len(durable.recorder.in_channel(TEAM)) == 1
+    assert durable.bot.outbox.courier.outbox.pending() == []
+
+
+def test_discord_py_asks_discord_to_enforce_the_nonce():
+    """The contract the courier relies on: a nonce goes out with ``enforce_nonce``."""
+    from discord.http import handle_message_parameters
+
+    from bot.adapters.discord.owed import post_nonce
+
+    nonce = post_nonce("discord:intake:T-1")
+    with handle_message_parameters(content="hello", nonce=nonce) as params:
+        assert params.payload["nonce"] == str(nonce) and params.payload["enforce_nonce"] is True
+    assert len(str(nonce)) <= 25 and post_nonce("discord:intake:T-1") == nonce != post_nonce("discord:intake:T-2")

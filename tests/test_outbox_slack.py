@@ -204,3 +204,58 @@ def test_a_press_handled_again_after_a_crash_owes_its_posts_once(slack_config, f
     run_for(again, seconds, 5)
     assert inbox.pending() == []
     assert [c.body for c in fake.of("chat.postMessage")] == posted  # nothing posted a second time
+
+
+def test_a_post_whose_answer_was_lost_is_found_in_its_thread_and_not_posted_again(slack, fake, seconds):
+    fake.lose_answers("chat.postMessage")  # the intake reply is made, and Slack answers 500
+    slack.event(fixture("event_message.json"))
+    run_for(slack, seconds, 30)
+    intake = [c for c in fake.of("chat.postMessage") if c.body.get("thread_ts") == TS]
+    assert len(intake) == 1  # looked for (conversations.replies) and found: not sent again
+    [looked] = fake.of("conversations.replies")
+    assert looked.body["ts"] == TS and str(looked.body["include_all_metadata"]).lower() in ("1", "true")
+    assert slack.desk.thread_link("T-1", "slack").get("intake") == fake.posted["CSUPPORT"][0]["ts"]
+    assert len([c for c in fake.of("chat.postMessage") if c.body.get("channel") == "CTEAM"]) == 1
+    assert slack.courier.outbox.pending() == []
+
+
+def test_a_post_that_failed_before_slack_made_it_is_sent_after_looking(slack, fake, seconds):
+    fake.fail("chat.postMessage", status=500, error="internal_error", times=1)  # nothing was made
+    slack.event(fixture("event_message.json"))
+    run_for(slack, seconds, 30)
+    made = fake.posted["CSUPPORT"]
+    assert len(made) == 1 and made[0]["thread_ts"] == TS
+    assert len(fake.of("conversations.replies")) == 1  # looked once, found nothing, sent
+
+
+def test_a_process_killed_after_slack_took_a_post_does_not_post_it_again(slack_config, fake, tmp_path, seconds,
+                                                                         monkeypatch):
+    """Slack made the message; the process died before the outbox heard (its record stays,
+    marked as begun): the next process finds the message by its tag instead of posting it twice."""
+    from bot.outbox import FileOutbox as Files
+
+    def process(clock: str) -> SlackHarness:
+        return SlackHarness(slack_config, fake, clock=FakeClock(clock), knowledge=PairingKnowledge(),
+                            outbox=Files(tmp_path / "outbox", clock=seconds), outbox_clock=seconds)
+
+    first = process("2026-11-16T09:00:00+00:00")
+    first.event(fixture("event_message.json"))
+
+    def died(self, post):
+        raise KeyboardInterrupt("killed after Slack's answer, before the record was removed")
+
+    with monkeypatch.context() as dying:
+        dying.setattr(Files, "delivered", died)
+        with pytest.raises(KeyboardInterrupt):
+            first.courier.deliver_due()
+    assert len(fake.posted["CSUPPORT"]) == 1
+    [left] = [p for p in first.courier.outbox.pending() if p.key == "slack:intake:T-1"]
+    assert left.uncertain
+
+    again = SlackHarness(slack_config, fake, clock=FakeClock("2026-11-16T09:01:00+00:00"),
+                         knowledge=PairingKnowledge(), store=first.store,
+                         outbox=Files(tmp_path / "outbox", clock=seconds), outbox_clock=seconds)
+    run_for(again, seconds, 10)
+    assert len(fake.posted["CSUPPORT"]) == 1  # the intake reply once
+    assert len(fake.posted["CTEAM"]) == 1  # and the announcement, which had not been sent, once
+    assert again.courier.outbox.pending() == []

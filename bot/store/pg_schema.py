@@ -4,7 +4,8 @@ Each migration runs in one transaction together with the bump of ``chatdesk_sche
 an advisory lock, so replicas starting at once apply it exactly once and a failure applies
 nothing. A database whose schema is newer than this code is refused rather than guessed at.
 Later features add a migration here (say, an ``outbox`` table) and never edit an applied one;
-migration 2 is the inbox (``bot.pg_inbox``), migration 3 the outbox (``bot.pg_outbox``).
+migration 2 is the inbox (``bot.pg_inbox``), migration 3 the outbox (``bot.pg_outbox``), migration 4
+its ``uncertain`` column.
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         CREATE UNIQUE INDEX outbox_key ON outbox (platform, key);
         CREATE INDEX outbox_pending ON outbox (platform, id) WHERE state = 'pending';
+    """),
+    (4, "outbox posts whose last send ended unknown, looked for before they are sent again", """
+        ALTER TABLE outbox ADD COLUMN uncertain boolean NOT NULL DEFAULT false;
     """),
 )
 LATEST = MIGRATIONS[-1][0]

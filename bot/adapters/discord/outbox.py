@@ -65,6 +65,11 @@ class Responder:
             await self.interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
 
+def _nonce(nonce: int | None) -> dict[str, int]:
+    """``send``'s nonce argument when there is one (discord.py then asks Discord to enforce it)."""
+    return {"nonce": nonce} if nonce is not None else {}
+
+
 def once_key(reply: Reply) -> str | None:
     """The outbox key of a post the core names to be owed once (``Reply.once``)."""
     return f"{PLATFORM}:{reply.once}" if reply.once else None
@@ -219,11 +224,12 @@ class DiscordOutbox:
             files = files_of(reply)
             await here.send(**reply_body(reply), **({"files": files} if files else {}))
 
-    async def post_intake(self, reply: Reply, thread: Any) -> None:
+    async def post_intake(self, reply: Reply, thread: Any, *, nonce: int | None = None) -> None:
         """The intake embed and its buttons in the ticket's thread; the message id is kept."""
         ticket = reply.ticket
         assert ticket is not None
-        message = await thread.send(embed=intake_embed(reply), view=ticket_view(ticket.id, reply.actions))
+        message = await thread.send(embed=intake_embed(reply), view=ticket_view(ticket.id, reply.actions),
+                                    **_nonce(nonce))
         self.remember_thread(ticket, thread, intake=getattr(message, "id", None))
 
     async def owe_first_posts(self, ticket: Ticket, thread: Any) -> None:
@@ -248,7 +254,7 @@ class DiscordOutbox:
         """An announcement in the team channel now; a failure is logged."""
         await self._safe(self.send_team(reply), "announce")
 
-    async def send_team(self, reply: Reply) -> None:
+    async def send_team(self, reply: Reply, *, nonce: int | None = None) -> None:
         """An announcement in the team channel, with a Claim button when the reply offers one; raises."""
         channel_id = self.desk.config.platform(PLATFORM).team_channel
         if not channel_id:
@@ -262,19 +268,19 @@ class DiscordOutbox:
         files = files_of(reply)
         if files:
             extra["files"] = files
-        await channel.send(**reply_body(reply), **extra)
+        await channel.send(**reply_body(reply), **extra, **_nonce(nonce))
 
     async def post_in_thread(self, ticket: Ticket, reply: Reply) -> None:
         """An unprompted message in a ticket's thread now (waiting nudges, auto-close); a failure is logged."""
         await self._safe(self.send_in_thread(ticket, reply), "post")
 
-    async def send_in_thread(self, ticket: Ticket, reply: Reply) -> None:
+    async def send_in_thread(self, ticket: Ticket, reply: Reply, *, nonce: int | None = None) -> None:
         """A message in a ticket's thread, then the thread's look when the ticket changed; raises."""
         thread = await self.thread_for(ticket)
         if thread is None:
             raise Refused(f"{ticket.id} has no Discord thread")
         view = survey_view(ticket.id) if reply.kind is Kind.SURVEY else None
-        await thread.send(**reply_body(reply), **({"view": view} if view else {}))
+        await thread.send(**reply_body(reply), **({"view": view} if view else {}), **_nonce(nonce))
         if reply.kind is Kind.CHANGED:
             await self.sync_thread(ticket.id)
 

@@ -6,13 +6,14 @@ embeds and views are objects, not JSON, and the buttons (``chatdesk:claim:T-4``)
 from the ticket as it is then. The sender runs on the bot's event loop from the courier's
 thread. Discord's 403 and 404 (no access, an unknown channel or thread) and other 4xx answers
 set the post aside; 5xx, rate limits (``RateLimited``'s ``retry_after``) and the network are
-retried.
+retried, each attempt with the post's own nonce, so a repeat of a send that did arrive shows once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANSWER_WITHIN = 60.0  # seconds the courier waits for one post on the bot's loop
+
+
+def post_nonce(key: str) -> int:
+    """The message nonce of the post with ``key``: the same on every attempt. discord.py sends it
+    with ``enforce_nonce``, so Discord answers a repeat within a few minutes (a retry after a
+    timeout, a restart after a crash during the send) with the message it made, not a second one."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:15], 16)
 
 
 def reply_record(reply: Reply) -> dict[str, Any]:
@@ -61,29 +69,29 @@ class DiscordSender:
         loop = self.outbox.loop
         if loop is None or loop.is_closed():
             raise TryLater("the Discord bot is not connected", after=2.0)
-        future = asyncio.run_coroutine_threadsafe(self.perform(post.payload), loop)
+        future = asyncio.run_coroutine_threadsafe(self.perform(post.payload, nonce=post_nonce(post.key)), loop)
         try:
             future.result(timeout=ANSWER_WITHIN)
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise TryLater(f"Discord did not answer within {ANSWER_WITHIN:.0f} s") from None
 
-    async def perform(self, payload: Mapping[str, Any]) -> None:
+    async def perform(self, payload: Mapping[str, Any], *, nonce: int | None = None) -> None:
         """Render and send; raises ``TryLater`` or ``Refused`` when Discord did not take it."""
         ticket = self.outbox.desk.find(payload.get("ticket")) if payload.get("ticket") else None
         reply = reply_from(payload.get("reply") or {}, ticket)
         try:
             if payload.get("op") == "team":
-                await self.outbox.send_team(reply)
+                await self.outbox.send_team(reply, nonce=nonce)
             elif ticket is None:
                 raise Refused(f"ticket {payload.get('ticket')} is not in the store")
             elif payload.get("op") == "intake":
                 thread = await self.outbox.channel(str(payload.get("thread")))
                 if thread is None:
                     raise Refused(f"thread {payload.get('thread')} not found")
-                await self.outbox.post_intake(reply, thread)
+                await self.outbox.post_intake(reply, thread, nonce=nonce)
             else:
-                await self.outbox.send_in_thread(ticket, reply)
+                await self.outbox.send_in_thread(ticket, reply, nonce=nonce)
         except discord.RateLimited as limited:
             raise TryLater("rate limited", after=limited.retry_after) from None
         except (discord.Forbidden, discord.NotFound) as error:

@@ -12,10 +12,12 @@ refreshes) is rendered to the Web API call it needs and recorded in the durable 
 the call is made; the courier makes it, retrying until Slack accepts it or it expires (a post
 Slack refuses for good, such as ``channel_not_found``, is set aside). The intake reply's ``ts``
 becomes the ticket's thread link when Slack accepts it, and a refresh reads that link when it is
-sent (it follows the intake in the thread's lane), so both survive a restart. Answers only the
-invoker sees (``respond``, ``chat.postEphemeral``) stay direct: ``response_url`` lives 30 minutes,
-an ephemeral message is meaningless later, and neither is seen by anyone else. Without a courier
-(tests, one-off CLI posts) every call is made at once and a failure is logged.
+sent (it follows the intake in the thread's lane), so both survive a restart. Each recorded
+message carries a tag of its post (``bot.adapters.slack.sender``), so one whose send ended
+unknown is found rather than posted twice. Answers only the invoker sees (``respond``,
+``chat.postEphemeral``) stay direct: ``response_url`` lives 30 minutes, an ephemeral message is
+meaningless later, and neither is seen by anyone else. Without a courier (tests, one-off CLI
+posts) every call is made at once and a failure is logged.
 """
 
 from __future__ import annotations
@@ -31,24 +33,16 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.adapters.slack import blocks as kit
 from bot.adapters.slack import messages
-from bot.courier import Courier, Refused, TryLater, courier_for
+from bot.adapters.slack.sender import SlackSender, tagged
+from bot.courier import Courier, Refused, TryLater
 from bot.desk import Desk, Destination, Kind, Reply, ThreadLink, Ticket, plan
 from bot.outbound import Handed
-from bot.outbox import OutboxError, Owed, Post, post_key
+from bot.outbox import OutboxError, Owed, post_key
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 API_ERRORS = (SlackApiError, SlackClientError, OSError)
-# Web API errors that no retry can mend (https://api.slack.com/methods/chat.postMessage#errors):
-# the post is set aside with the reason. Anything else (5xx, ratelimited, network) is retried.
-PERMANENT = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
-    "msg_too_long", "msg_blocks_too_long", "no_text", "too_many_attachments", "invalid_attachments",
-    "cannot_reply_to_message", "thread_not_found", "restricted_action", "restricted_action_read_only_channel",
-    "restricted_action_thread_only_channel", "restricted_action_non_threadable_channel", "message_not_found",
-    "cant_update_message", "edit_window_closed", "invalid_arguments", "file_not_found", "invalid_channel",
-})
 @dataclass(frozen=True, slots=True)
 class Where:
     """Where a reply was asked for: the channel, the invoker, the thread, and Bolt's ``respond``."""
@@ -210,9 +204,9 @@ class SlackOutbox:
         if self.courier is None:
             return self._send_directly(calls)
         base = key or post_key(PLATFORM)
-        owed = [Owed(base if number == 0 else f"{base}#{number + 1}", lane, call,
-                     mark=mark if number == len(calls) - 1 else None)
-                for number, call in enumerate(calls)]
+        keys = [base if number == 0 else f"{base}#{number + 1}" for number in range(len(calls))]
+        owed = [Owed(part, lane, tagged(call, part), mark=mark if number == len(calls) - 1 else None)
+                for number, (part, call) in enumerate(zip(keys, calls))]
         try:
             self.courier.owe(owed)
         except OutboxError as error:  # the durable outbox is unwritable: post now rather than not at all
@@ -240,81 +234,6 @@ class SlackOutbox:
         except API_ERRORS as error:
             log.error("Slack %s failed (the ticket is stored; only this message is lost): %s", method, error)
             return None
-
-
-class SlackSender:
-    """The courier's ``Sender`` for Slack: makes a recorded call; Slack's answer says retry or give up."""
-
-    def __init__(self, desk: Desk, client: WebClient) -> None:
-        self.desk = desk
-        self.client = client
-
-    def send(self, post: Post) -> None:
-        self.perform(post.payload)
-
-    def perform(self, call: Mapping[str, Any]) -> Any:
-        """Make ``call``; raises ``TryLater`` or ``Refused`` (with Slack's error) when Slack did not accept it."""
-        method = str(call.get("method"))
-        args = dict(call.get("args") or {})
-        if method == "chat.update":
-            args = self._refresh_args(str(call.get("refresh", "")))
-            if args is None:
-                return {}  # no intake message to refresh (it was set aside, or the ticket is gone)
-        elif method == "files.uploadV2" and not Path(str(args.get("file", ""))).is_file():
-            log.warning("attachment %s does not exist; not uploaded", args.get("file"))
-            return {}
-        response = self._api(method, args)
-        if (link := call.get("link_intake")) and response.get("ts"):
-            try:
-                self.desk.link_thread(str(link["ticket"]), platform=PLATFORM,
-                                      channel=str(response.get("channel") or link["channel"]),
-                                      thread=str(link["thread"]), intake=str(response["ts"]))
-            except Exception:  # posted: not retried (it would show twice); only its refreshes are lost
-                log.exception("the intake reply of %s was posted, but its link could not be stored", link["ticket"])
-        return response
-
-    def _refresh_args(self, ticket_id: str) -> dict[str, Any] | None:
-        link = self.desk.thread_link(ticket_id, PLATFORM)
-        view = self.desk.intake_view(ticket_id)
-        if link is None or view is None or not link.get("intake"):
-            return None
-        return {"channel": link.channel, "ts": link.get("intake"), "text": kit.fallback_text(view),
-                "blocks": kit.intake_blocks(view)}
-
-    def _api(self, method: str, args: dict[str, Any]) -> Any:
-        function = {"chat.postMessage": self.client.chat_postMessage, "chat.update": self.client.chat_update,
-                    "files.uploadV2": self.client.files_upload_v2}.get(method)
-        if function is None:
-            raise Refused(f"unknown Web API method {method!r}")
-        try:
-            return function(**args)
-        except SlackApiError as error:
-            raise _classified(method, error) from None
-        except (SlackClientError, OSError) as error:  # the network: try again later
-            raise TryLater(f"{method}: {error}") from None
-
-
-def _classified(method: str, error: SlackApiError) -> TryLater | Refused:
-    response = error.response
-    status = getattr(response, "status_code", 200)
-    code = str(response.get("error", "") if hasattr(response, "get") else "") or f"HTTP {status}"
-    if status == 429 or code == "ratelimited":
-        headers = getattr(response, "headers", {}) or {}
-        after = next((value for name, value in headers.items() if name.lower() == "retry-after"), None)
-        try:
-            wait = float(after) if after is not None else None
-        except ValueError:
-            wait = None
-        return TryLater(f"{method}: ratelimited", after=wait)
-    if code in PERMANENT:
-        return Refused(f"{method}: {code}")
-    return TryLater(f"{method}: {code}")
-
-
-def slack_courier(desk: Desk, client: WebClient) -> Courier:
-    """The Slack courier: its own client, without the SDK's sleeping 429 retries (it retries itself)."""
-    own = WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[])
-    return courier_for(desk, SlackSender(desk, own), platform=PLATFORM)
 
 
 def _lane(channel: str, thread: str | None = None) -> str:

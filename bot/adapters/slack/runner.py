@@ -26,7 +26,8 @@ from bot.adapters.slack.forms import keep_buttons
 from bot.adapters.slack.front_door import EVENTS_PATH, HEALTH_PATH, http_server
 from bot.config import Config
 from bot.errors import ConfigError
-from bot.adapters.slack.outbox import SlackOutbox, slack_courier
+from bot.adapters.slack.outbox import SlackOutbox
+from bot.adapters.slack.sender import slack_courier
 from bot.app import leave
 from bot.courier import Courier
 from bot.inbox import receiver_for
