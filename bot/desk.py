@@ -302,9 +302,9 @@ class Desk(PlatformNeeds):
         return form_fields(self)
 
     def keep_form_button(self, platform: str, channel: str, *, exists: Callable[[str], bool],
-                         post: Callable[[], str]) -> str | None:
+                         post: Callable[[], str], find: Callable[[], str | None] | None = None) -> str | None:
         """At start: the intake form's "New ticket" message in ``channel``, posted once and again if deleted."""
-        return keep_button(self, platform=platform, channel=channel, exists=exists, post=post)
+        return keep_button(self, platform=platform, channel=channel, exists=exists, post=post, find=find)
 
     def check_form_answer(self, field: FormField, answer: str) -> None:
         """Refuse an answer the form will not take (required, or not among the options)."""

@@ -126,13 +126,15 @@ def button_key(platform: str, channel: str) -> str:
 
 
 def keep_button(desk: Desk, *, platform: str, channel: str, exists: Callable[[str], bool],
-                post: Callable[[], str]) -> str | None:
+                post: Callable[[], str], find: Callable[[], str | None] | None = None) -> str | None:
     """Keep one "New ticket" message in ``channel``: post it when none was posted, or when the one
     posted is gone; the new message's id, or ``None`` when the one there still is.
 
     The id is kept in the store (a restart finds it again), and only one process at a time looks
-    (replicas sharing a store post one copy). ``exists`` raising means "cannot tell": then nothing
-    is posted, since a second copy in the channel is worse than a late one.
+    (replicas sharing a store post one copy). Before posting, ``find`` looks in the channel for
+    one the store does not know (posted just before a crash, its id never stored) and keeps that
+    one. ``exists`` or ``find`` raising means "cannot tell": then nothing is posted, since a second
+    copy in the channel is worse than a late one.
     """
     store = desk.service.store
     key = button_key(platform, channel)
@@ -141,6 +143,9 @@ def keep_button(desk: Desk, *, platform: str, channel: str, exists: Callable[[st
             return None  # another process is seeing to it right now
         known = store.recall(key)
         if isinstance(known, str) and known and exists(known):
+            return None
+        if find is not None and (there := find()):
+            store.put(key, there)
             return None
         posted = post()
         if posted:

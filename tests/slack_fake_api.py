@@ -113,6 +113,11 @@ class FakeSlack:
         """Answer ``method`` with ``body`` (200) ``times`` times (None: always)."""
         self._scripts.setdefault(method, []).append(Script(200, body, {}, times))
 
+    def delete(self, channel: str, ts: str) -> None:
+        """Someone deleted a message: the history no longer has it."""
+        with self._lock:
+            self.posted[channel] = [m for m in self.posted.get(channel, []) if m["ts"] != ts]
+
     def lose_answers(self, method: str, *, times: int = 1) -> None:
         """Do what ``method`` asks, then answer 500 as if it had failed (``times`` times): the
         caller cannot tell that its message is in the channel."""
@@ -186,7 +191,8 @@ class FakeSlack:
             message = {"text": body.get("text"), "ts": ts, "bot_id": BOT_ID}
             if method == "chat.postMessage":
                 self._keep(str(body.get("channel")), {**message, "thread_ts": body.get("thread_ts"),
-                                                      "metadata": _json_object(body.get("metadata"))})
+                                                      "metadata": _json_object(body.get("metadata")),
+                                                      "blocks": _json_list(body.get("blocks")) or None})
             return {"ok": True, "channel": body.get("channel"), "ts": ts, "message": message}
         if method in ("conversations.history", "conversations.replies"):
             return {"ok": True, "messages": self._history(method, body), "has_more": False}
@@ -221,16 +227,17 @@ class FakeSlack:
     def _history(self, method: str, body: dict[str, Any]) -> list[dict[str, Any]]:
         """A channel's top level (``conversations.history``) or one thread (``.replies``), newest
         first, from ``oldest``; metadata only with ``include_all_metadata``, as Slack does."""
-        oldest = float(body.get("oldest") or 0)
+        oldest, latest = float(body.get("oldest") or 0), float(body.get("latest") or "inf")
         with self._lock:
-            found = list(self.posted.get(str(body.get("channel")), []))
+            found = [m for m in self.posted.get(str(body.get("channel")), []) if oldest <= float(m["ts"]) <= latest]
         if method == "conversations.replies":
             found = [m for m in found if m.get("thread_ts") == body.get("ts")]
         else:
             found = [m for m in found if not m.get("thread_ts")]
         with_metadata = str(body.get("include_all_metadata")).lower() in ("1", "true")
+        limit = int(body.get("limit") or 100)
         return [{k: v for k, v in m.items() if v is not None and (with_metadata or k != "metadata")}
-                for m in reversed(found) if float(m["ts"]) >= oldest]
+                for m in reversed(found)][:limit]
 
     def _handler(self):
         fake = self

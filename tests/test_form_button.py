@@ -55,26 +55,40 @@ def test_slack_posts_the_button_at_start_once_and_again_when_deleted(fake, tmp_p
     (tmp_path / "chatdesk.toml").write_text(CONFIG, encoding="utf-8")
     run_slack_once(fake, tmp_path)
     assert [channel for channel, _ in buttons(fake)] == ["CSUPPORT", "CHELP"]
-    assert fake.of("conversations.history") == []  # nothing to look for yet
+    # none stored yet: each channel's latest messages were looked through first, and held none
+    assert [c.body["channel"] for c in fake.of("conversations.history")] == ["CSUPPORT", "CHELP"]
+    [(_, first), (_, second)] = [(m["ts"], m) for channel in ("CSUPPORT", "CHELP") for m in fake.posted[channel]]
 
     # Restarted: both messages are still there, so nothing is posted.
     fake.calls.clear()
-    fake.answer("conversations.history", {"ok": True, "messages": [{"type": "message", "ts": "1800000000.000001"}]},
-                times=1)
-    fake.answer("conversations.history", {"ok": True, "messages": [{"type": "message", "ts": "1800000000.000002"}]},
-                times=1)
     run_slack_once(fake, tmp_path)
     looked = [(c.body["channel"], c.body["latest"]) for c in fake.of("conversations.history")]
-    assert looked == [("CSUPPORT", "1800000000.000001"), ("CHELP", "1800000000.000002")]
+    assert looked == [("CSUPPORT", fake.posted["CSUPPORT"][0]["ts"]), ("CHELP", fake.posted["CHELP"][0]["ts"])]
     assert buttons(fake) == []
 
     # Someone deleted the one in CHELP: it comes back there, and only there.
     fake.calls.clear()
-    fake.answer("conversations.history", {"ok": True, "messages": [{"type": "message", "ts": "1800000000.000001"}]},
-                times=1)
-    fake.answer("conversations.history", {"ok": True, "messages": []}, times=1)
+    fake.delete("CHELP", fake.posted["CHELP"][0]["ts"])
     run_slack_once(fake, tmp_path)
     assert [channel for channel, _ in buttons(fake)] == ["CHELP"]
+
+
+def test_slack_finds_a_button_posted_just_before_a_crash_instead_of_posting_another(fake, tmp_path):
+    """The message was posted and the process died before its ts was stored: the next start finds
+    it among the channel's latest messages and keeps it."""
+    (tmp_path / "chatdesk.toml").write_text(CONFIG, encoding="utf-8")
+    from bot.adapters.slack.forms import button_blocks
+    from slack_sdk import WebClient
+
+    client = WebClient(token=BOT_TOKEN, base_url=fake.url)
+    posted = client.chat_postMessage(channel="CSUPPORT", text="New ticket", blocks=button_blocks())["ts"]
+    client.chat_postMessage(channel="CSUPPORT", text="a customer's question, after it")
+    fake.calls.clear()
+    run_slack_once(fake, tmp_path)
+    assert [channel for channel, _ in buttons(fake)] == ["CHELP"]  # only where there was none
+    fake.calls.clear()
+    run_slack_once(fake, tmp_path)  # and it was kept: found again by its ts, nothing posted
+    assert buttons(fake) == [] and fake.of("conversations.history")[0].body["latest"] == posted
 
 
 def test_slack_does_not_post_when_it_cannot_tell_whether_the_button_is_there(fake, tmp_path):
@@ -148,3 +162,49 @@ async def test_the_runner_keeps_the_buttons_on_every_ready(config, clock, record
     await listener()  # connected
     await listener()  # resumed after a reconnect: still one message
     assert [s.custom_ids for s in world.recorder.in_channel(SUPPORT)] == [["chatdesk:new_ticket"]]
+
+
+async def test_discord_finds_a_button_posted_just_before_a_crash_instead_of_posting_another(
+        config, clock, recorder, monkeypatch):
+    """The message was posted and the process died before its id was stored: the next start finds
+    the bot's own "New ticket" message among the channel's latest and keeps it."""
+    from tests.test_discord import load
+    from tests.test_discord_catch_up import BOT_USER
+
+    world = await start_discord(config, clock, recorder, monkeypatch)
+    Channel(monkeypatch)
+    world.bot._connection.user = discord.ClientUser(state=world.state, data=dict(BOT_USER))
+    store = world.bot.desk.service.store
+    key = f"intake-form-button:discord:{SUPPORT}"
+
+    async def logs_from(channel_id, limit, before=None, after=None, around=None):
+        """``GET /channels/{id}/messages``: what the recorder saw sent there, newest first."""
+        found = []
+        for sent in world.recorder.in_channel(int(channel_id)):
+            data = load("message_create.json")
+            view = sent.kwargs.get("view")
+            data.update(id=str(sent.message_id), channel_id=str(channel_id), content=sent.text or "",
+                        author=dict(BOT_USER), components=view.to_components() if view else [])
+            data.pop("member", None)
+            found.append(data)
+        return list(reversed(found))[:limit]
+
+    world.bot._connection.http.logs_from = logs_from
+    inner = store.inner  # the store under the desk's once-per-delivery wrapper
+    real_put = inner.put
+
+    def dies(name, value):
+        if name == key:
+            raise KeyboardInterrupt("killed before the button's id was stored")
+        return real_put(name, value)
+
+    with monkeypatch.context() as dying:
+        dying.setattr(inner, "put", dies)
+        with pytest.raises(KeyboardInterrupt):
+            await ready(world)
+    [posted] = world.recorder.in_channel(SUPPORT)
+    assert store.recall(key) is None
+
+    await ready(world)  # the restart
+    assert len(world.recorder.in_channel(SUPPORT)) == 1  # found, not posted again
+    assert store.recall(key) == str(posted.message_id)

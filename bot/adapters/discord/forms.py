@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 THREAD_ARCHIVE_MINUTES = 10080  # a week: Discord's longest auto-archive
 OPTION_TEXT_LIMIT = limits.DISCORD_SELECT_OPTION_TEXT
 MAX_ADDED_AGENTS = 50  # a private thread's invitations are one call each; the rest have Manage Threads
+NEW_TICKET_ID = f"{NAMESPACE}:new_ticket"  # the button's custom id
+BUTTON_LOOK_BACK = 50  # latest messages searched for a "New ticket" message whose id was never stored
 
 
 def is_private(bot: DeskBot) -> bool:
@@ -51,7 +53,7 @@ def is_private(bot: DeskBot) -> bool:
     return bool(getattr(bot.desk.config.platform(PLATFORM), "private", False))
 
 
-class NewTicketButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button], template=rf"{NAMESPACE}:new_ticket"):
+class NewTicketButton(ServedOnly, discord.ui.DynamicItem[discord.ui.Button], template=NEW_TICKET_ID):
     """The persistent "New ticket" button posted in a support channel."""
 
     def __init__(self) -> None:
@@ -112,13 +114,30 @@ async def keep_form_buttons(bot: DeskBot) -> list[int]:
         def post(channel: discord.TextChannel = channel) -> str:
             return str(on_loop(channel.send(core_messages.FORM_INVITE, view=button_view())).id)
 
+        def find(channel: discord.TextChannel = channel) -> str | None:
+            return on_loop(_find_button(bot, channel))
+
         try:
-            if await bot.call(bot.desk.keep_form_button, PLATFORM, str(channel_id), exists=exists, post=post):
+            if await bot.call(bot.desk.keep_form_button, PLATFORM, str(channel_id), exists=exists, post=post,
+                              find=find):
                 log.info("posted the New ticket button in %s", channel_id)
                 posted.append(channel.id)
         except discord.HTTPException as error:
             log.error("could not check or post the New ticket button in %s (nothing posted): %s", channel_id, error)
     return posted
+
+
+async def _find_button(bot: DeskBot, channel: discord.TextChannel) -> str | None:
+    """The id of a "New ticket" message of the bot's among the channel's latest, if one is there."""
+    if bot.user is None:  # not connected: nothing of ours can be told apart
+        return None
+    me = bot.user.id
+    async for message in channel.history(limit=BUTTON_LOOK_BACK):
+        if message.author.id == me and any(
+                getattr(item, "custom_id", None) == NEW_TICKET_ID for row in message.components
+                for item in getattr(row, "children", ())):
+            return str(message.id)
+    return None
 
 
 async def _still_there(channel: discord.TextChannel, message_id: str) -> bool:

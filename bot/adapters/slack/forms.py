@@ -52,6 +52,7 @@ BLOCK_PREFIX = "field:"
 MACRO_BLOCK = "macro"
 MACRO_ACTION = f"{kit.PREFIX}:macro"  # the select's action id (external options are asked for by it)
 REPLY_BLOCK = "reply"
+BUTTON_LOOK_BACK = 100  # latest messages searched for a "New ticket" message whose ts was never stored
 
 
 def button_blocks() -> list[dict[str, Any]]:
@@ -261,7 +262,8 @@ def keep_buttons(desk, client: WebClient) -> list[str]:
     for channel in channels:
         try:
             ts = desk.keep_form_button(PLATFORM, channel, exists=partial(_still_there, client, channel),
-                                       post=partial(post_button, client, channel))
+                                       post=partial(post_button, client, channel),
+                                       find=partial(_find_button, client, channel))
         except API_ERRORS as error:
             log.error("could not check or post the New ticket button in %s (nothing posted): %s", channel, error)
             continue
@@ -269,6 +271,16 @@ def keep_buttons(desk, client: WebClient) -> list[str]:
             log.info("posted the New ticket button in %s (ts %s)", channel, ts)
             posted.append(channel)
     return posted
+
+
+def _find_button(client: WebClient, channel: str) -> str | None:
+    """The ts of a "New ticket" message of ours among the channel's latest messages, if one is there."""
+    found = client.conversations_history(channel=channel, limit=BUTTON_LOOK_BACK)
+    for message in found.get("messages") or []:
+        buttons = [element for block in message.get("blocks") or [] for element in block.get("elements") or []]
+        if message.get("bot_id") and any(b.get("action_id") == NEW_TICKET for b in buttons if isinstance(b, dict)):
+            return str(message.get("ts"))
+    return None
 
 
 def _still_there(client: WebClient, channel: str, ts: str) -> bool:
