@@ -75,6 +75,9 @@ class Kind(StrEnum):
     NOTICE = "notice"  # the desk speaks up unprompted in a ticket's thread (a waiting nudge)
 
 
+MACRO_FIELD = "macro"  # the macro picker of the reply and resolve forms
+
+
 def announcement_name(ticket_id: str) -> str:
     """The ``once`` name of a new ticket's announcement to the team."""
     return f"announce:{ticket_id}"
@@ -89,7 +92,8 @@ class Reply:
     ``mentions`` are the people to notify (a queue's agents), mentioned the platform's way;
     ``once`` names a post that is owed once per ticket however often its cause is handled (a
     new ticket's announcement, when the message is handled again after a crash): a durable
-    outbox keys it by this name, prefixed with the platform.
+    outbox keys it by this name, prefixed with the platform; ``about`` names the form field a
+    refusal is about (``MACRO_FIELD``), so a form shows it beside that field.
     """
 
     text: str
@@ -102,6 +106,7 @@ class Reply:
     attachments: tuple[str, ...] = field(default=())
     mentions: tuple[Person, ...] = ()
     once: str | None = None
+    about: str | None = None
 
     @classmethod
     def refusal(cls, error: DeskError) -> Reply:

@@ -109,14 +109,15 @@ def test_slack_reply_form_offers_the_macros_and_posts_the_filled_one(slack_confi
     assert text.endswith("\n\nSorry for the wait!") and "your refund for T-1" in post.body["text"]
 
 
-def test_slack_a_removed_macro_stays_in_the_modal_with_the_list(slack_config, fake, clock):
+def test_slack_a_removed_macro_stays_in_the_modal_under_the_picker_with_the_list(slack_config, fake, clock):
     slack = harness(slack_config, fake, clock)
     slack.command("reply T-1", user="UMARIA")
     view = opened_view(fake)
     fake.calls.clear()
     body = json.loads(slack.interact(view_submission(view, user="UMARIA", values=picked("gone"))).body)
     assert body["response_action"] == "errors"
-    assert "There is no macro `gone`" in body["errors"]["reply"] and ":refund:" in body["errors"]["reply"]
+    assert list(body["errors"]) == ["macro"]  # under the picker, where the agent chose it
+    assert "There is no macro `gone`" in body["errors"]["macro"] and ":refund:" in body["errors"]["macro"]
     assert thread_posts(fake) == [] and len(slack.store.get("T-1").conversation) == 1
 
 

@@ -10,7 +10,7 @@ from bot.commands import TICKET, CommandContext, Param, ParamKind, Verb, bad_usa
 from bot.domain import Actor, Event, EventType, State, Ticket
 from bot.errors import InvalidMove, NotFound, UsageError
 from bot.render import queue_lines
-from bot.replies import Kind, Reply
+from bot.replies import MACRO_FIELD, Kind, Reply
 from bot.workflow.macros import fill
 from bot.workflow.queues import TRANSFERRED, find_queue, queue_of, queues_of_agent
 
@@ -71,7 +71,7 @@ def with_macro(flow, ticket: Ticket, agent: Actor, text: str, name: str) -> str 
     macro = flow.macros().get(name.strip())
     if macro is None:
         return Reply(messages.MACRO_UNKNOWN.format(name=name.strip(), available=flow.macro_list_text()),
-                     kind=Kind.USAGE, private=True, lines=flow.macro_lines())
+                     kind=Kind.USAGE, private=True, lines=flow.macro_lines(), about=MACRO_FIELD)
     filled = fill(macro, ticket=ticket, agent=agent, article_link=flow.article_link(ticket))
     return "\n\n".join(part for part in (filled, text.strip()) if part)
 

@@ -36,6 +36,7 @@ from bot.adapters.slack.inbound import Request, accept
 from bot.adapters.slack.outbox import API_ERRORS, Where
 from bot.desk import Form, FormField, Kind, MacroChoice, Reply
 from bot.errors import DeskError
+from bot.replies import MACRO_FIELD
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -49,7 +50,7 @@ VIEW_FORM = f"{kit.PREFIX}:intake_form"
 FORM_KIND = "view:intake_form"  # its kind in the inbox
 VIEW_REPLY = f"{kit.PREFIX}:reply"
 BLOCK_PREFIX = "field:"
-MACRO_BLOCK = "macro"
+MACRO_BLOCK = MACRO_FIELD  # the core names it when a refusal is about the picked macro
 MACRO_ACTION = f"{kit.PREFIX}:macro"  # the select's action id (external options are asked for by it)
 REPLY_BLOCK = "reply"
 BUTTON_LOOK_BACK = 100  # latest messages searched for a "New ticket" message whose ts was never stored

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +31,10 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_bolt.context.respond import Respond
 
+from bot.adapters import limits
 from bot.adapters.slack.acks import ModalAnswer, all_refused, submit
 from bot.inbox import Entry, InboxError, Receiver
+from bot.replies import Reply
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,16 @@ def accept(receiver: Receiver, kind: str, body: dict[str, Any], *, ack: Callable
 ModalWork = Callable[[Request, Any, ModalAnswer], Any]
 
 
+def field_errors(refusals: Sequence[Reply], body: dict[str, Any], field: str) -> dict[str, str]:
+    """The modal's errors: each refusal under the field it is about (``Reply.about``) when the
+    modal has it, else under ``field``; Slack shows at most ``SLACK_INPUT_HINT`` characters each."""
+    present = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    errors: dict[str, list[str]] = {}
+    for reply in refusals:
+        errors.setdefault(reply.about if reply.about in present else field, []).append(reply.full_text)
+    return {block: "\n".join(texts)[:limits.SLACK_INPUT_HINT] for block, texts in errors.items()}
+
+
 def submission(kind: str, work: ModalWork, pool: Executor, receiver: Receiver, *, field: str,
                wait: float) -> Callable[..., BoltResponse | None]:
     """A Bolt listener for a modal submission: record it, run ``work`` on ``pool`` and wait for its
@@ -167,8 +179,7 @@ def submission(kind: str, work: ModalWork, pool: Executor, receiver: Receiver, *
         submit(pool, receiver.handle, entry, run)
         replies = answer.wait(wait)
         if all_refused(replies):
-            message = "\n".join(reply.full_text for reply in replies or [])
-            ack(response_action="errors", errors={field: message[:2000]})
+            ack(response_action="errors", errors=field_errors(replies or [], body, field))
         else:
             ack()
         return None
