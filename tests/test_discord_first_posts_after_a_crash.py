@@ -16,7 +16,7 @@ from bot.outbox import FileOutbox
 from bot.store import TinyTicketStore
 from tests.test_discord import REQUEST, REQUEST_TEXT, TEAM, World, recorder, start_bot  # noqa: F401 (fixture)
 from tests.test_discord_catch_up import discord_side, path, stop  # noqa: F401 (fixtures)
-from tests.test_outbox_discord import Seconds
+from tests.seconds import Seconds
 
 
 class Died(RuntimeError):

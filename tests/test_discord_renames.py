@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from bot.adapters.discord.renames import Pending, RenameBudget
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.seconds import Seconds
 
 
 def rename(budget: RenameBudget, names: dict[str, str], thread: str, wanted: str) -> bool:
@@ -23,13 +16,13 @@ def rename(budget: RenameBudget, names: dict[str, str], thread: str, wanted: str
 
 
 def test_the_same_name_is_never_sent_again():
-    budget = RenameBudget(clock=Clock())
+    budget = RenameBudget(clock=Seconds(1_000.0))
     assert not budget.ask("1", "T-1 · hello", "T-1 · hello")
     assert budget.waiting() == []
 
 
 def test_resolve_reopen_resolve_renames_twice_and_keeps_the_last_name_for_later():
-    clock = Clock()
+    clock = Seconds(1_000.0)
     budget = RenameBudget(clock=clock)
     names = {"1": "T-1 · tracker"}
     assert rename(budget, names, "1", "✅ T-1 · tracker")  # resolved
@@ -49,7 +42,7 @@ def test_resolve_reopen_resolve_renames_twice_and_keeps_the_last_name_for_later(
 
 
 def test_only_the_latest_wanted_name_waits():
-    clock = Clock()
+    clock = Seconds(1_000.0)
     budget = RenameBudget(clock=clock)
     names = {"1": "a"}
     assert rename(budget, names, "1", "b") and rename(budget, names, "1", "c")
@@ -61,7 +54,7 @@ def test_only_the_latest_wanted_name_waits():
 
 
 def test_threads_have_budgets_of_their_own():
-    budget = RenameBudget(clock=Clock())
+    budget = RenameBudget(clock=Seconds(1_000.0))
     names = {"1": "a", "2": "a"}
     assert rename(budget, names, "1", "b") and rename(budget, names, "1", "c")
     assert rename(budget, names, "2", "b") and rename(budget, names, "2", "c")
@@ -69,7 +62,7 @@ def test_threads_have_budgets_of_their_own():
 
 
 def test_a_rate_limit_from_discord_fills_the_window():
-    clock = Clock()
+    clock = Seconds(1_000.0)
     budget = RenameBudget(clock=clock)
     budget.refused("1", "✅ T-1 · x")
     assert not budget.ask("1", "T-1 · x", "✅ T-1 · x")
@@ -92,7 +85,7 @@ ACTIVE = f"T-1 · {REQUEST_TEXT}"[:100]
 
 @pytest.fixture
 def timed(opened):
-    clock = Clock()
+    clock = Seconds(1_000.0)
     opened.bot.outbox.renamer.budget = RenameBudget(clock=clock)
     return opened, clock
 

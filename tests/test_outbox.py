@@ -11,14 +11,7 @@ import pytest
 from bot.courier import Courier, Refused, TryLater, backoff
 from bot.outbox import FileOutbox, MemoryOutbox, Owed, OutboxError
 from bot.store import TinyTicketStore
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+from tests.seconds import Seconds as Clock
 
 
 class Platform:

@@ -18,15 +18,8 @@ from bot.courier import Courier
 from bot.outbound import Handed
 from bot.outbox import MemoryOutbox
 from bot.replies import Kind, Reply
+from tests.seconds import Seconds
 from tests.test_discord import REQUEST, TEAM, UnfiledPairingKnowledge, World, recorder, start_bot  # noqa: F401
-
-
-class Seconds:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

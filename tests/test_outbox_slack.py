@@ -11,6 +11,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.outbox import FileOutbox
+from tests.seconds import Seconds
 from tests.slack_fake_api import (  # noqa: F401 (fixtures)
     PairingKnowledge,
     SlackHarness,
@@ -21,12 +22,6 @@ from tests.slack_fake_api import (  # noqa: F401 (fixtures)
 
 TS = "1763283600.000100"
 
-class Seconds:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 @pytest.fixture
 def seconds():

@@ -15,16 +15,9 @@ from bot.file_inbox import FileInbox
 from bot.inbox import InboxError, Receiver, receiver_for
 from bot.pg_inbox import PostgresInbox
 from bot.store.postgres import PostgresTicketStore
+from tests.seconds import Seconds
 from tests.slack_fake_api import SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)
 from tests.test_slack_inbox_interactions import FORM, command, press, said
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_763_290_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -32,7 +25,7 @@ def inboxes(postgres_url):
     opened: list[PostgresInbox] = []
 
     def make(source: str = "slack", clock=None) -> PostgresInbox:
-        inbox = PostgresInbox(postgres_url, source=source, clock=clock or Clock())
+        inbox = PostgresInbox(postgres_url, source=source, clock=clock or Seconds(1_763_290_000.0))
         opened.append(inbox)
         return inbox
 
@@ -62,7 +55,7 @@ def test_recorded_requests_wait_in_order_until_done_and_a_handled_event_leaves_n
 
 
 def test_the_same_key_within_five_minutes_is_recorded_once_whichever_process_sees_it(inboxes, postgres_url):
-    clock = Clock()
+    clock = Seconds(1_763_290_000.0)
     one, two = inboxes(clock=clock), inboxes(clock=clock)
     entry = one.record({"n": 1}, key="k")
     assert entry is not None and two.record({"n": 1}, key="k") is None
@@ -77,7 +70,7 @@ def test_the_same_key_within_five_minutes_is_recorded_once_whichever_process_see
 
 
 def test_handled_rows_past_the_window_are_swept(inboxes, postgres_url):
-    clock = Clock()
+    clock = Seconds(1_763_290_000.0)
     inbox = inboxes(clock=clock)
     for n in range(3):
         inbox.done(inbox.record({"n": n}, key=f"k{n}").id)

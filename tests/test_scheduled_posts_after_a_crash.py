@@ -15,7 +15,8 @@ from bot.scheduler import Scheduler
 from bot.store import TinyTicketStore
 from bot.weekly_post import last_sent
 from tests.slack_fake_api import BOT_TOKEN, SlackHarness, fake, fixture, slack_config  # noqa: F401 (fixtures)
-from tests.test_outbox_slack import Seconds, run_for
+from tests.seconds import Seconds
+from tests.test_outbox_slack import run_for
 
 TS = "1763283600.000100"
 MARIA = Actor("slack", "UMARIA", "Maria", is_agent=True)
