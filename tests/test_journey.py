@@ -91,7 +91,8 @@ def test_the_owner_hears_when_a_waiting_customer_replies(talk):
     talk.push("My tracker will not pair with my phone")
     talk.push("/as maria")
     talk.push("/desk claim T-1")
-    talk.push("/desk wait T-1 which phone do you use?")
+    asked = talk.push("/desk wait T-1 which phone do you use?")
+    assert "bot › T-1 is now waiting on the customer: which phone do you use?" in asked  # in the thread
     talk.push("/as casey")
     talk.push("/thread T-1")
     said = talk.push("an iPhone 15")

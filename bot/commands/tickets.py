@@ -58,6 +58,8 @@ def note(ctx: CommandContext, args: str) -> Reply:
 def wait(ctx: CommandContext, args: str) -> Reply:
     ticket_id, rest = ctx.split_ticket("wait", args)
     ticket = ctx.service.wait(ctx.actor, ticket_id, rest)
+    if rest.strip():  # what the customer is asked for, where they read it (the ticket's thread)
+        return _changed(messages.WAITING_FOR.format(ticket_id=ticket.id, text=rest.strip()), ticket)
     return _changed(messages.WAITING.format(ticket_id=ticket.id), ticket)
 
 
