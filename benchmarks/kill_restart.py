@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.slack_load import TimedSlack, fill, start_desk  # noqa: E402
+from benchmarks.slack_load import TimedSlack, at_rate, fill, start_desk  # noqa: E402
 from tests.slack_fake_api import event_body, fixture, signed_headers  # noqa: E402
 
 
@@ -65,17 +65,7 @@ def send_all(base: str, *, count: int, rate: float) -> list[str]:
         except (urllib.error.URLError, OSError):
             pass
 
-    threads = []
-    began = time.monotonic()
-    for n in range(count):
-        delay = began + n / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        thread = threading.Thread(target=send, args=(n,), daemon=True)
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join(15)
+    at_rate(send, count=count, rate=rate)
     return acked
 
 

@@ -86,6 +86,21 @@ def start_desk(fake: FakeSlack, env_extra: dict[str, str], workdir: Path) -> tup
     raise SystemExit("the Slack desk did not start")
 
 
+def at_rate(send, *, count: int, rate: float) -> None:
+    """Call ``send(n)`` for n in range(count), each in a thread of its own, ``rate`` a second; wait for them."""
+    threads = []
+    began = time.monotonic()
+    for n in range(count):
+        delay = began + n / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        thread = threading.Thread(target=send, args=(n,), daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join(15)
+
+
 def drive(base: str, fake: TimedSlack, *, rate: float, count: int, tag: str) -> dict[str, object]:
     """Send ``count`` requests at ``rate`` a second; measure acks and reply lag (waits for the replies)."""
     sent: dict[str, float] = {}
@@ -109,17 +124,7 @@ def drive(base: str, fake: TimedSlack, *, rate: float, count: int, tag: str) -> 
             sent[ts] = start
             acks.append((time.monotonic() - start) * 1000)
 
-    threads = []
-    began = time.monotonic()
-    for n in range(count):
-        delay = began + n / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        thread = threading.Thread(target=send, args=(n,), daemon=True)
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join(15)
+    at_rate(send, count=count, rate=rate)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not all(ts in fake.replied for ts in sent):
         time.sleep(0.1)
